@@ -1,0 +1,5 @@
+"""``python -m stationsim`` runs the command line."""
+
+from stationsim.cli.main import app
+
+app()
