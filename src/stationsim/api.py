@@ -1,0 +1,228 @@
+"""The public facade: the one door for the command line, the web service and users' scripts.
+
+Everything here takes and returns plain values (text, numbers, dataclasses); the layers below do
+the work. Units are SI unless a name says otherwise (``alt_km``, ``lat_deg``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stationsim.data import bundled_path, data_coverage, load_timescale, update_data
+from stationsim.errors import InputError, PropagationError
+from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
+from stationsim.io.omm import parse_omm
+from stationsim.io.tle import parse_tle
+from stationsim.propagation.elements import GPElements
+from stationsim.propagation.sgp4 import sgp4_error_message, sgp4_teme
+from stationsim.time import Epoch
+
+#: The bundled TLE file of the real ISS in 2022, and the epoch of its default element set.
+DEFAULT_TLE_FILE = "tle/iss_2022.tle"
+DEFAULT_EPOCH_ISO = "2022-03-07T21:06:42Z"
+
+__all__ = [
+    "DEFAULT_EPOCH_ISO",
+    "DEFAULT_TLE_FILE",
+    "Position",
+    "data_info",
+    "load_elements",
+    "read_text",
+    "update_data_files",
+    "where",
+    "where_track",
+]
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a user's file; the one place where stationsim reads users' bytes.
+
+    Bytes that are not UTF-8 become U+FFFD, so that the parsers can point at their column.
+    """
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(file)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=str(file)) from None
+    except PermissionError:
+        raise InputError("permission denied", source=str(file)) from None
+    return data.decode("utf-8", errors="replace")
+
+
+def load_elements(path: str | Path | None = None) -> list[GPElements]:
+    """Element sets from a TLE file or a CCSDS OMM file (KVN, XML or JSON), detected from the
+    text; without a path, the bundled TLEs of the ISS in 2022."""
+    if path is None:
+        file = bundled_path(DEFAULT_TLE_FILE)
+        return parse_tle(file.read_text(encoding="ascii"), source=file.name)
+    text = read_text(path)
+    head = text.lstrip()[:200]
+    if head.startswith(("{", "[", "<")) or "CCSDS_OMM_VERS" in head:
+        return parse_omm(text, source=str(path))
+    return parse_tle(text, source=str(path))
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an object is at one instant (from SGP4, rotated out of TEME).
+
+    Attributes:
+        norad_id, name: the object.
+        elements_epoch: epoch of the element set used.
+        epoch: the instant.
+        lat_deg, lon_deg, alt_km: WGS-84 geodetic latitude, east longitude and height.
+        r_gcrf_m, v_gcrf_m_s: position [m] and velocity [m/s] in GCRF.
+        r_itrf_m, v_itrf_m_s: position [m] and velocity [m/s] in ITRF.
+    """
+
+    norad_id: int
+    name: str | None
+    elements_epoch: str
+    epoch: str
+    lat_deg: float
+    lon_deg: float
+    alt_km: float
+    r_gcrf_m: tuple[float, float, float]
+    v_gcrf_m_s: tuple[float, float, float]
+    r_itrf_m: tuple[float, float, float]
+    v_itrf_m_s: tuple[float, float, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (ISO 8601 epochs, lists for vectors)."""
+        return {
+            "norad_id": self.norad_id,
+            "name": self.name,
+            "elements_epoch": self.elements_epoch,
+            "epoch": self.epoch,
+            "lat_deg": self.lat_deg,
+            "lon_deg": self.lon_deg,
+            "alt_km": self.alt_km,
+            "r_gcrf_m": list(self.r_gcrf_m),
+            "v_gcrf_m_s": list(self.v_gcrf_m_s),
+            "r_itrf_m": list(self.r_itrf_m),
+            "v_itrf_m_s": list(self.v_itrf_m_s),
+        }
+
+
+def _select(elements: Sequence[GPElements], at: Epoch | None, norad_id: int | None,
+            source: str) -> GPElements:
+    """The element set to use: of the requested object (or the only one), the latest with
+    epoch at or before ``at`` (else the earliest), or the latest of all without ``at``."""
+    ids = sorted({e.norad_id for e in elements})
+    if norad_id is not None:
+        chosen = [e for e in elements if e.norad_id == norad_id]
+        if not chosen:
+            raise InputError(f"object {norad_id} is not in the file", source=source,
+                             expected="one of " + ", ".join(map(str, ids)))
+    elif len(ids) > 1:
+        raise InputError(f"the file holds {len(ids)} objects", source=source,
+                         expected="--norad with one of " + ", ".join(map(str, ids[:10]))
+                         + (" ..." if len(ids) > 10 else ""))
+    else:
+        chosen = list(elements)
+    ts = load_timescale()
+    epochs = [ts.from_jd_utc(*e.epoch_jd_utc) for e in chosen]
+    order = sorted(range(len(chosen)), key=lambda i: float(epochs[i].mjd_utc))
+    if at is None:
+        return chosen[order[-1]]
+    # A TLE epoch is rounded to 1e-8 day (0.86 ms): a set within 1 ms after ``at`` is "at" it.
+    before = [i for i in order if float(epochs[i] - at) <= 1e-3]
+    return chosen[before[-1] if before else order[0]]
+
+
+def where_track(elements: GPElements, epochs: Epoch) -> list[Position]:
+    """Positions of one object at an array of epochs (SGP4, then TEME -> GCRF and ITRF)."""
+    flat = epochs.ravel()
+    jd1, jd2 = flat.utc
+    r_teme, v_teme, codes = sgp4_teme([elements], jd1, jd2)
+    if np.any(codes[0] != 0):
+        bad = int(np.flatnonzero(codes[0])[0])
+        raise PropagationError(
+            f"SGP4 cannot propagate object {elements.norad_id} to {flat[bad].iso()}: "
+            f"{sgp4_error_message(int(codes[0][bad]))}"
+        )
+    r_gcrf, v_gcrf = teme_to_gcrf(flat, r_teme[0], v_teme[0])
+    r_itrf, v_itrf = teme_to_itrf(flat, r_teme[0], v_teme[0])
+    lat, lon, height = itrf_to_geodetic(r_itrf)
+    iso = np.atleast_1d(flat.iso(places=3))
+    out = []
+    for i in range(len(flat)):
+        out.append(Position(
+            norad_id=elements.norad_id,
+            name=elements.object_name,
+            elements_epoch=elements.epoch_iso,
+            epoch=str(iso[i]),
+            lat_deg=float(np.degrees(lat[i])),
+            lon_deg=float(np.degrees(lon[i])),
+            alt_km=float(height[i] / 1e3),
+            r_gcrf_m=_triple(r_gcrf[i]),
+            v_gcrf_m_s=_triple(v_gcrf[i]),
+            r_itrf_m=_triple(r_itrf[i]),
+            v_itrf_m_s=_triple(v_itrf[i]),
+        ))
+    return out
+
+
+def where(
+    path: str | Path | None = None, at: str | None = None, norad_id: int | None = None
+) -> Position:
+    """Where an object is at one instant.
+
+    Args:
+        path: a TLE or OMM file; default: the bundled ISS TLEs of 2022.
+        at: ISO 8601 UTC instant; default: the epoch of the element set used (for the bundled
+            file, the set of 2022-03-07 21:06:42 UTC).
+        norad_id: which object, when the file holds several.
+    """
+    ts = load_timescale()
+    elements = load_elements(path)
+    if path is None and at is None:
+        at = DEFAULT_EPOCH_ISO
+    epoch = ts.from_iso(at, source="--at") if at is not None else None
+    chosen = _select(elements, epoch, norad_id, str(path) if path else DEFAULT_TLE_FILE)
+    if epoch is None:
+        epoch = ts.from_jd_utc(*chosen.epoch_jd_utc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        return where_track(chosen, epoch.ravel() if epoch.shape else _one(epoch))[0]
+
+
+def data_info() -> dict[str, Any]:
+    """Coverage of the bundled (or user-updated) space weather, Earth orientation, leap
+    seconds and TLEs."""
+    info = dict(data_coverage())
+    elements = load_elements()
+    ts = load_timescale()
+    epochs = [ts.from_jd_utc(*e.epoch_jd_utc) for e in elements]
+    info["tle"] = {
+        "file": DEFAULT_TLE_FILE,
+        "object": f"{elements[0].object_name} ({elements[0].norad_id})",
+        "sets": len(elements),
+        "first": str(min(epochs, key=lambda e: float(e.mjd_utc)).iso(0)),
+        "last": str(max(epochs, key=lambda e: float(e.mjd_utc)).iso(0)),
+        "default_epoch": DEFAULT_EPOCH_ISO,
+    }
+    return info
+
+
+def update_data_files(dest: str | Path | None = None) -> list[str]:
+    """Download fresh space weather, Earth orientation and leap seconds into ``dest`` (default:
+    the user data directory); one line of text per file updated."""
+    updated = update_data(dest=Path(dest) if dest is not None else None)
+    return [str(item) for item in updated]
+
+
+def _one(epoch: Epoch) -> Epoch:
+    return epoch + np.zeros(1)
+
+
+def _triple(v: np.ndarray) -> tuple[float, float, float]:
+    return float(v[0]), float(v[1]), float(v[2])

@@ -1,0 +1,1 @@
+"""The stationsim command line (typer + rich), a thin shell over stationsim.api."""

@@ -1,0 +1,179 @@
+"""The ``stationsim`` command: a thin shell over :mod:`stationsim.api`.
+
+Every user error (a malformed file, a bad date, a date outside the tables) ends with a one-line
+message on standard error and exit code 2, never a traceback. Warnings (predicted space weather,
+stale tables) are printed as one line each, prefixed ``warning:``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stationsim import __version__, api
+from stationsim.errors import StationsimError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="stationsim",
+    help=(
+        "Simulate a crewed space station as a system: where it is, how its orbit decays, "
+        "what each segment brings, and who can get home.\n\n"
+        "Start with 'stationsim where' (the real ISS on 2022-03-07) and "
+        "'stationsim data info' (what data is bundled). Times are UTC, ISO 8601."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+data_app = typer.Typer(
+    help="The bundled data: space weather, Earth orientation, leap seconds and TLEs.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+USER_ERROR = 2
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    err.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn user errors into one line on stderr and exit code 2."""
+    previous = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        yield
+    except StationsimError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True)
+        raise typer.Exit(USER_ERROR) from None
+    finally:
+        warnings.showwarning = previous
+
+
+def _run(action: Callable[[], T]) -> T:
+    with _user_errors():
+        return action()
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"stationsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate a crewed space station as a system."""
+
+
+@app.command()
+def where(
+    tle_file: Annotated[Path | None, typer.Argument(
+        help="A TLE file (2- or 3-line sets) or CCSDS OMM (KVN, XML or JSON). "
+             "Default: the bundled real ISS TLEs of 2022.",
+        show_default=False)] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="UTC instant, e.g. 2022-03-07T21:06:42Z. Default: the epoch of the element "
+                     "set used (for the bundled file: 2022-03-07T21:06:42Z).",
+        show_default=False)] = None,
+    norad: Annotated[int | None, typer.Option(
+        "--norad", help="NORAD catalogue number, when the file holds several objects.",
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Where an object is at one instant: geodetic latitude, longitude, altitude (WGS-84) and
+    its GCRF state, from SGP4 and the latest element set at or before --at.
+
+    Examples:
+
+      stationsim where
+
+      stationsim where --at 2022-03-30T07:21:00Z
+
+      stationsim where my.tle --norad 25544 --json
+    """
+    position = _run(lambda: api.where(tle_file, at, norad))
+    if as_json:
+        out.print_json(json.dumps(position.as_dict()))
+        return
+    table = Table(title=f"{position.name or 'object'} ({position.norad_id}) at {position.epoch}",
+                  show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("latitude", f"{position.lat_deg:+.4f} deg")
+    table.add_row("longitude", f"{position.lon_deg:+.4f} deg")
+    table.add_row("altitude", f"{position.alt_km:.3f} km (WGS-84)")
+    table.add_row("r (GCRF)", "  ".join(f"{c / 1e3:+12.3f}" for c in position.r_gcrf_m) + "  km")
+    table.add_row("v (GCRF)", "  ".join(f"{c / 1e3:+12.6f}" for c in position.v_gcrf_m_s)
+                  + "  km/s")
+    table.add_row("element set", f"epoch {position.elements_epoch} (SGP4)")
+    out.print(table)
+
+
+@data_app.command("info")
+def data_info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """What the bundled data covers: space weather (observed and predicted), Earth orientation,
+    leap seconds, and the TLEs of the ISS."""
+    info = _run(api.data_info)
+    if as_json:
+        out.print_json(json.dumps(info, default=str))
+        return
+    for name, entry in info.items():
+        table = Table(title=name.replace("_", " "), show_header=False, title_justify="left")
+        table.add_column(style="bold")
+        table.add_column()
+        if isinstance(entry, dict):
+            for key, value in entry.items():
+                table.add_row(key.replace("_", " "), _text(value))
+        else:
+            table.add_row("", _text(entry))
+        out.print(table)
+
+
+@data_app.command("update")
+def data_update(
+    dest: Annotated[Path | None, typer.Option(
+        "--dest", help="Where to keep the new files (default: $STATIONSIM_DATA_DIR or "
+                       "~/.local/share/stationsim).", show_default=False)] = None,
+) -> None:
+    """Download fresh space weather (CelesTrak), Earth orientation and leap seconds (IERS).
+    Each file is checked before it replaces the old one; without a network nothing changes."""
+    updated = _run(lambda: api.update_data_files(dest))
+    for line in updated:
+        out.print(line)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    """Entry point of the ``stationsim`` console script."""
+    sys.exit(app())
