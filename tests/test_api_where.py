@@ -61,7 +61,7 @@ def test_same_position_as_skyfield(ts: Timescale) -> None:
     t = sky_ts.tai_jd(*epochs.tai)
     theirs = satellite.at(t).position.m.T
     gap = np.linalg.norm(np.array([p.r_gcrf_m for p in ours]) - theirs, axis=1)
-    assert gap.max() < 1.0
+    assert gap.max() < 0.05  # measured 7 mm, mostly the pole offsets dX, dY
 
 
 def test_same_position_as_astropy(ts: Timescale, astropy_offline: None) -> None:
@@ -80,4 +80,4 @@ def test_same_position_as_astropy(ts: Timescale, astropy_offline: None) -> None:
     teme = TEME(CartesianRepresentation(r_km.T * u.km), obstime=t)
     gcrs = teme.transform_to(GCRS(obstime=t)).cartesian.xyz.to_value(u.m).T
     gap = np.linalg.norm(np.array([p.r_gcrf_m for p in ours]) - gcrs, axis=1)
-    assert gap.max() < 1.0
+    assert gap.max() < 0.05  # measured 7 mm, mostly the pole offsets dX, dY

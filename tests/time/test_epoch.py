@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from stationsim.errors import DataRangeError, InputError, StaleTableWarning
 from stationsim.time import Timescale, calendar_from_mjd, mjd_from_calendar
 
-
 # Random instants run up to the end of the EOP table: predicted rows and the leap-second file's
 # expiry are expected there, and their warnings are tested in test_frames/test_timescale.
 pytestmark = [
