@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from stationsim.data import bundled_path, load_timescale
 from stationsim.time import Timescale
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests see the bundled data only: an empty user data directory, whatever this machine's
+    ~/.local/share/stationsim holds (tests of the user directory set their own)."""
+    os.environ["STATIONSIM_DATA_DIR"] = tempfile.mkdtemp(prefix="stationsim-test-data-")
 
 
 @pytest.fixture(scope="session")

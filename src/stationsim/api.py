@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from stationsim.data import bundled_path, data_coverage, load_timescale, update_data
-from stationsim.errors import InputError, PropagationError
+from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
 from stationsim.io.omm import parse_omm
 from stationsim.io.tle import parse_tle
@@ -26,6 +26,8 @@ from stationsim.time import Epoch
 #: The bundled TLE file of the real ISS in 2022, and the epoch of its default element set.
 DEFAULT_TLE_FILE = "tle/iss_2022.tle"
 DEFAULT_EPOCH_ISO = "2022-03-07T21:06:42Z"
+#: Beyond this many days from its epoch, an SGP4 position is flagged as extrapolated.
+STALE_ELEMENTS_DAYS = 30.0
 
 __all__ = [
     "DEFAULT_EPOCH_ISO",
@@ -142,11 +144,18 @@ def where_track(elements: GPElements, epochs: Epoch) -> list[Position]:
     """Positions of one object at an array of epochs (SGP4, then TEME -> GCRF and ITRF)."""
     flat = epochs.ravel()
     jd1, jd2 = flat.utc
+    age_days = (flat - elements.epoch(flat.ts)) / 86400.0
+    if np.max(np.abs(age_days)) > STALE_ELEMENTS_DAYS:
+        warnings.warn(
+            f"SGP4 used {np.max(np.abs(age_days)):.0f} days from its element set's epoch "
+            f"({elements.epoch_iso}); its error grows by about a kilometre a day for a low orbit",
+            ExtrapolationWarning, stacklevel=2)
     r_teme, v_teme, codes = sgp4_teme([elements], jd1, jd2)
     if np.any(codes[0] != 0):
         bad = int(np.flatnonzero(codes[0])[0])
         raise PropagationError(
-            f"SGP4 cannot propagate object {elements.norad_id} to {flat[bad].iso()}: "
+            f"SGP4 cannot propagate object {elements.norad_id} to {flat[bad].iso()}, "
+            f"{age_days[bad]:+.1f} days from its element set of {elements.epoch_iso}: "
             f"{sgp4_error_message(int(codes[0][bad]))}"
         )
     r_gcrf, v_gcrf = teme_to_gcrf(flat, r_teme[0], v_teme[0])

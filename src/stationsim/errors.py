@@ -75,5 +75,9 @@ class PredictedDataWarning(UserWarning):
     """Predicted rather than observed values were used (space weather or Earth orientation)."""
 
 
+class ExtrapolationWarning(UserWarning):
+    """A model used far from where it is valid (e.g. SGP4 weeks away from its element set)."""
+
+
 class StaleTableWarning(UserWarning):
     """A table was used past its stated validity (e.g. the leap-second file's expiry date)."""

@@ -86,3 +86,10 @@ def test_user_errors_exit_2_without_traceback(
     assert "Traceback" not in result.output
     assert message.lower() in result.output.lower()
     assert result.output.strip().startswith("error:")
+
+
+def test_far_from_the_element_set_warns_once() -> None:
+    """SGP4 weeks from its epoch is flagged; the CLI prints each distinct warning once."""
+    result = runner.invoke(app, ["where", "--at", "2023-06-01T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning: SGP4 used 205 days from its element set") == 1

@@ -107,11 +107,13 @@ def test_case_matches_tcppver(case: Case) -> None:
         assert last == case.stop_min  # ran to the end
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.case_id for c in CASES])
+PROPAGATING = [c for c in CASES if c.case_id != "33334"]  # 33334 fails at initialisation
+
+
+@pytest.mark.parametrize("case", PROPAGATING, ids=[c.case_id for c in PROPAGATING])
 def test_julian_date_path_matches_tcppver(case: Case) -> None:
-    """The vectorised path (``SatrecArray`` on UTC Julian dates) within the same tolerance."""
-    if case.case_id == "33334":
-        pytest.skip("initialisation fails; covered by test_case_matches_tcppver")
+    """The vectorised path (``SatrecArray`` on UTC Julian dates) within the same tolerance
+    (case 33334, which cannot be initialised, is checked by test_case_matches_tcppver)."""
     jd, fraction = case.elements.epoch_jd_utc
     r, v, codes = sgp4_teme([case.elements], jd, fraction + case.rows[:, 0] / 1440.0)
     assert r.shape == (1, len(case.rows), 3) and codes.shape == (1, len(case.rows))

@@ -115,3 +115,12 @@ def test_arrays_keep_their_shape(ts: Timescale) -> None:
     assert epochs.mjd_utc.shape == (3, 4)
     assert epochs[1, 2].iso(0) == "2022-03-07T06:00:00Z"
     assert len(epochs.ravel()) == 12
+
+
+def test_time_zone_offsets_are_converted_to_utc(ts: Timescale) -> None:
+    utc = ts.from_iso("2022-03-30T07:21:00Z")
+    assert abs(ts.from_iso("2022-03-30T10:21:00+03:00") - utc) < 1e-9
+    assert abs(ts.from_iso("2022-03-30T02:21:00-0500") - utc) < 1e-9
+    assert abs(ts.from_iso("2022-03-30 07:21") - utc) < 1e-9  # no zone: UTC
+    with pytest.raises(InputError, match="time-zone offset"):
+        ts.from_iso("2022-03-30T07:21:00+25:00")

@@ -49,9 +49,15 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 USER_ERROR = 2
 
 
+_shown: set[str] = set()
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
-    err.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+    text = str(message)
+    if text not in _shown:  # one line per distinct warning, however many epochs raised it
+        _shown.add(text)
+        err.print(f"[yellow]warning:[/yellow] {text}", markup=True)
 
 
 @contextmanager

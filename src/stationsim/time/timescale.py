@@ -33,7 +33,7 @@ from stationsim.time.tables import EOPTable, FloatArray, LeapSecondTable
 _ISO = re.compile(
     r"^\s*(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
     r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}(?:\.\d*)?))?)?"
-    r"\s*(?P<tz>Z|[+-]00:?00|UTC)?\s*$",
+    r"\s*(?P<tz>Z|UTC|(?P<sign>[+-])(?P<tzh>\d{2}):?(?P<tzm>\d{2}))?\s*$",
     re.IGNORECASE,
 )
 
@@ -233,8 +233,9 @@ class Timescale:
         return epoch[0] if isinstance(value, dt.datetime) else epoch
 
     def from_iso(self, text: str | Sequence[str], *, source: str | None = None) -> Epoch:
-        """Epoch(s) from ISO 8601 UTC text: ``2022-03-07T21:06:42.000Z`` (``Z`` optional;
-        a ``T`` or a space between date and time; ``:60`` seconds on a leap-second day)."""
+        """Epoch(s) from ISO 8601 text: ``2022-03-07T21:06:42.000Z`` (UTC when no zone is
+        given; an offset such as ``+03:00`` is converted to UTC; a ``T`` or a space between
+        date and time; ``:60`` seconds on a leap-second day)."""
         items = [text] if isinstance(text, str) else list(text)
         parts: list[tuple[int, int, int, int, int, float]] = []
         for item in items:
@@ -243,14 +244,20 @@ class Timescale:
                 raise InputError(
                     "not an ISO 8601 UTC time",
                     source=source,
-                    expected="YYYY-MM-DDTHH:MM:SS[.ffffff][Z]",
+                    expected="YYYY-MM-DDTHH:MM:SS[.ffffff][Z or +HH:MM]",
                     found=repr(item),
                 )
             g = match.groupdict()
             fields = (int(g["y"]), int(g["mo"]), int(g["d"]), int(g["h"] or 0),
                       int(g["mi"] or 0), float(g["s"] or 0.0))
             _check_calendar(*fields, text=item, source=source)
-            parts.append(fields)
+            offset_min = 0
+            if g["sign"]:
+                if int(g["tzh"]) > 14 or int(g["tzm"]) > 59:
+                    raise InputError("impossible time-zone offset", source=source,
+                                     expected="-12:00 to +14:00", found=repr(item))
+                offset_min = (int(g["tzh"]) * 60 + int(g["tzm"])) * (1 if g["sign"] == "+" else -1)
+            parts.append((*fields[:4], fields[4] - offset_min, fields[5]))
         columns: list[Any] = [np.array(c) for c in zip(*parts, strict=True)]
         epoch = self.utc(*columns)
         return epoch[0] if isinstance(text, str) else epoch
