@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from stationsim.errors import DataFileError, DataRangeError, InputError, PredictedDataWarning
 from stationsim.io.spaceweather import SpaceWeatherStatus, SpaceWeatherTable, parse_space_weather
 from stationsim.time import Epoch, calendar_from_mjd, mjd_from_calendar
+from stationsim.time.tables import BoolArray, FloatArray
 
 __all__ = [
     "CYCLE_24_MJD",
@@ -41,8 +42,6 @@ __all__ = [
     "kp_from_ap",
 ]
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 #: Solar cycle 24 as [start, end) UTC MJDs: 2008-12-01 to 2019-12-01, between the minima of
 #: December 2008 and December 2019 (SILSO, Royal Observatory of Belgium, 13-month smoothed ISN).

@@ -30,10 +30,10 @@ from numpy.typing import NDArray
 
 from stationsim.errors import DataFileError
 from stationsim.time import mjd_from_calendar
+from stationsim.time.tables import FloatArray
 
 __all__ = ["SpaceWeatherStatus", "SpaceWeatherTable", "parse_space_weather"]
 
-FloatArray = NDArray[np.float64]
 
 
 class SpaceWeatherStatus(enum.IntEnum):

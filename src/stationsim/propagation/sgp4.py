@@ -28,6 +28,7 @@ from sgp4.api import SGP4_ERRORS, WGS72, Satrec, SatrecArray
 
 from stationsim.errors import PropagationError
 from stationsim.propagation.elements import GPElements
+from stationsim.time.tables import FloatArray
 
 if TYPE_CHECKING:
     from stationsim.time import Epoch
@@ -42,7 +43,6 @@ __all__ = [
     "sgp4_teme_tsince",
 ]
 
-FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.uint8]
 
 #: Error code -> what it means (python-sgp4's texts, code 6 explained for re-entry work).
