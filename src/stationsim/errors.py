@@ -63,6 +63,11 @@ class DataFileError(InputError):
     """A space-weather, Earth-orientation or other data file that cannot be read."""
 
 
+class GravityFileError(InputError):
+    """A gravity-field coefficient file (ICGEM ``.gfc``) that is malformed, incomplete or of a
+    kind stationsim does not support (unnormalised or time-variable coefficients)."""
+
+
 class DataRangeError(StationsimError):
     """An epoch outside the span covered by a data table (space weather, EOP, leap seconds)."""
 

@@ -30,6 +30,8 @@ import numpy as np
 
 from stationsim.data.spaceweather import SpaceWeather
 from stationsim.errors import DataFileError
+from stationsim.forces.gravity import GravityField
+from stationsim.io.gravity_gfc import parse_gfc
 from stationsim.io.iers import parse_finals2000a, parse_leap_seconds
 from stationsim.io.spaceweather import (
     SpaceWeatherTable,
@@ -40,8 +42,9 @@ from stationsim.time import EOPTable, LeapSecondTable, Timescale, calendar_from_
 
 __all__ = [
     "ENV_DATA_DIR", "EOP_FILE", "LEAP_SECOND_FILE", "ORIGINS", "SPACE_WEATHER_FILE",
-    "bundled_file", "bundled_path", "clear_cache", "data_coverage", "load_eop", "load_leap_seconds",
-    "load_space_weather", "load_timescale", "user_data_dir",
+    "bundled_file", "bundled_path", "clear_cache", "data_coverage", "load_eop",
+    "load_gravity_field", "load_leap_seconds", "load_space_weather", "load_timescale",
+    "user_data_dir",
 ]
 
 T = TypeVar("T")
@@ -197,6 +200,17 @@ def load_timescale() -> Timescale:
     """A :class:`~stationsim.time.Timescale` with the chosen leap-second and EOP tables
     (cached per user data directory)."""
     return _timescale(str(user_data_dir()))
+
+
+#: The bundled gravity model: EGM96 cut at degree and order 36 (see bundled/README.md).
+_GRAVITY_FILE = "gravity/EGM96_n36.gfc"
+
+
+@lru_cache(maxsize=4)
+def load_gravity_field(max_degree: int = 36) -> GravityField:
+    """The bundled EGM96 gravity model (fully normalised, tide-free, ITRF), up to
+    ``max_degree`` (at most 36, all orders); cached."""
+    return parse_gfc(_read_bundled(_GRAVITY_FILE), _GRAVITY_FILE, max_degree=max_degree)
 
 
 def clear_cache() -> None:
