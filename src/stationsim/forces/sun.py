@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from stationsim.constants import JD_J2000
+from stationsim.constants import ASTRONOMICAL_UNIT_M, JD_J2000
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
 __all__ = ["ASTRONOMICAL_UNIT_M", "sun_direction_gcrf", "sun_position_gcrf"]
-
-#: The astronomical unit [m] (IAU 2012 Resolution B2, exact).
-ASTRONOMICAL_UNIT_M = 149_597_870_700.0
 
 _DEG = np.pi / 180.0
 _ARCSEC = _DEG / 3600.0
