@@ -207,7 +207,8 @@ def build_dynamics(model: ForceModel) -> Dynamics:
     if model.thrust:
         force = hy.par[lay.add("thrust_n")]
         isp = hy.par[lay.add("isp_s")]
-        direction = [hy.par[lay.add("dir_vnc", 3) + k] for k in range(3)]
+        first_dir = lay.add("dir_vnc", 3)  # reserve once (not once per component)
+        direction = [hy.par[first_dir + k] for k in range(3)]
         a_t, mdot = thrust_acceleration(r, v, m, force, isp, direction)
         acc = [acc[k] + a_t[k] for k in range(3)]
 

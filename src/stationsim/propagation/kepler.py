@@ -49,8 +49,11 @@ class Elements:
 
 def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike) -> FloatArray:
     """Eccentric anomaly [rad] from the mean anomaly [rad] for ``e < 1`` (Newton, to 1e-15)."""
-    m = np.asarray(mean_anomaly, dtype=np.float64)
+    m_in = np.asarray(mean_anomaly, dtype=np.float64)
     ecc = np.asarray(e, dtype=np.float64)
+    # Solve in [0, 2 pi): the start at pi for high e only converges there.
+    turns = np.floor(m_in / (2.0 * np.pi))
+    m = m_in - 2.0 * np.pi * turns
     big = np.where(ecc > 0.8, np.pi, m)
     ea = np.array(np.broadcast_to(big, np.broadcast_shapes(m.shape, ecc.shape)), copy=True)
     for _ in range(50):
@@ -58,7 +61,7 @@ def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike) -> FloatArray:
         ea = ea - delta
         if np.all(np.abs(delta) < 1e-15):
             break
-    return np.asarray(ea)
+    return np.asarray(ea + 2.0 * np.pi * turns)
 
 
 def elements_from_state(r_m: ArrayLike, v_m_s: ArrayLike,
@@ -76,7 +79,8 @@ def elements_from_state(r_m: ArrayLike, v_m_s: ArrayLike,
     e = np.linalg.norm(ev, axis=-1)
     energy = 0.5 * np.sum(v * v, axis=-1) - mu / rn
     a = -mu / (2.0 * energy)
-    inc = np.arccos(np.clip(h[..., 2] / hn, -1.0, 1.0))
+    # atan2, not arccos(h_z / h): arccos cannot resolve inclinations below ~1e-8 rad.
+    inc = np.arctan2(np.hypot(h[..., 0], h[..., 1]), h[..., 2])
     safe_nn = np.where(nn > 0, nn, 1.0)
     n_hat = np.where((nn > 0)[..., None], node / safe_nn[..., None], [1.0, 0.0, 0.0])
     raan = np.mod(np.arctan2(n_hat[..., 1], n_hat[..., 0]), 2 * np.pi)

@@ -141,8 +141,9 @@ class Propagator:
 
     # --- set-up --------------------------------------------------------------------------
     def _integrator(self, events: Sequence[HeightEvent | ExpressionEvent]) -> tuple[Any, list[Any]]:
-        key = tuple((type(e).__name__, e.name, getattr(e, "height_m", None), e.direction)
-                    for e in events)
+        # An expression event's function is part of the compiled integrator: key on it too.
+        key = tuple((type(e).__name__, e.name, getattr(e, "height_m", None), e.direction,
+                     getattr(e, "function", None)) for e in events)
         if key not in self._integrators:
             dyn = self._dynamics
             t_events = []
@@ -186,6 +187,9 @@ class Propagator:
         drags = _per_member(drag, n, "drag")
         srp = np.broadcast_to(np.asarray(srp_area_m2, dtype=np.float64), (n,))
         t_end = _end_time(epoch, until, duration_s)
+        if output_step_s is not None and not (np.isfinite(output_step_s) and output_step_s > 0):
+            raise PropagationError(f"the output step must be a positive number of seconds "
+                                   f"(got {output_step_s})")
         built_in = [HeightEvent("reentry", self.reentry_height_m, "down", Action.CONTINUE),
                     HeightEvent("breakup", self.breakup_height_m, "down", Action.STOP)]
         located = built_in + [e for e in events if not isinstance(e, EpochEvent)]
@@ -341,7 +345,9 @@ class _Run:
             else:
                 _ws, we = self.utc_boundary(t, _DAY)
             we = min(we, self.t_end)
-            self.set_orientation(t, we)
+            # Orientation over the rest of the UTC day, whatever the run's end: a state at t
+            # must not depend on how far beyond t the run goes.
+            self.set_orientation(t, self.utc_boundary(t, _DAY)[1])
             h_start = _mean_height(np.array(ta.state))
             t_window = t
             for s0, s1 in self._segments(t, we, fit, pending):
