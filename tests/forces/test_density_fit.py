@@ -104,7 +104,7 @@ def _along_orbit(atmosphere: Atmosphere, elements: GPElements, start_iso: str,
     while t_window < t[-1]:
         i = int(np.searchsorted(t, t_window))
         state = np.concatenate([r[i], v[i], [ISS_DRAG.mass_kg]])
-        rate = run._initial_decay_rate(state, ISS_DRAG)
+        rate = run._decay_rate(0.0, state, ISS_DRAG)
         fit, _, end = run.fit_density(t_window, state, rate, stats)
         sel = (t >= t_window) & ((t < end) | (end >= t[-1]))
         model = np.log(atmosphere.density(start + t[sel], r[sel]))

@@ -22,9 +22,8 @@ The basis (all quantities in GCRF, SI units):
   parameter for the slot being integrated.
 
 Measured along ISS orbits against the model being fitted (``tests/forces/test_density_fit.py``
-and ``docs/validation.md``): about 1 % RMS with constant or quiet space weather, 1.4 % on active days, and
-2.1 % on the onset day of the May 2024 storm; the figures are in the validation
-document.
+and ``docs/validation.md``): about 1 % RMS with constant or quiet space weather, 1.4 % on
+active days, and 2.1 % on the onset day of the May 2024 storm.
 """
 
 from __future__ import annotations

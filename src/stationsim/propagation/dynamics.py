@@ -139,6 +139,9 @@ class Dynamics:
     variables: list[hy.expression]
     geodetic_height: hy.expression
     itrf: list[hy.expression]
+    #: Large enough for heyoka's compact mode, which compiles big systems much faster but runs
+    #: small ones 2-3 times slower.
+    compact: bool
 
 
 def _mat(first: int) -> list[list[hy.expression]]:
@@ -217,8 +220,19 @@ def build_dynamics(model: ForceModel) -> Dynamics:
 
     equations = [(x, vx), (y, vy), (z, vz), (vx, acc[0]), (vy, acc[1]), (vz, acc[2]),
                  (m, mdot)]
-    height = hy.model.cart2geo(itrf, ecc2=_ECC2, R_eq=WGS84_A_M, n_iters=2)[0]
-    return Dynamics(equations, lay, [x, y, z, vx, vy, vz, m], height, itrf)
+    compact = (model.sun or model.moon or model.srp or model.drag == "fit"
+               or (field_ is not None and model.effective_order > 0 and model.degree > 4))
+    return Dynamics(equations, lay, [x, y, z, vx, vy, vz, m], _ellipsoid_height(itrf), itrf,
+                    compact)
+
+
+def _ellipsoid_height(itrf: Sequence[hy.expression]) -> hy.expression:
+    """Height above the WGS-84 ellipsoid along the geocentric radius: ``|r|`` less the
+    ellipse's radius at the geocentric latitude. Within 0.7 m of the geodetic height up to
+    150 km and 2.1 m at 400 km (checked in the tests), and much cheaper than iterating."""
+    r2 = itrf[0] * itrf[0] + itrf[1] * itrf[1] + itrf[2] * itrf[2]
+    cos2 = (itrf[0] * itrf[0] + itrf[1] * itrf[1]) / r2
+    return hy.sqrt(r2) - WGS84_A_M * hy.sqrt((1.0 - _ECC2) / (1.0 - _ECC2 * cos2))
 
 
 def _approximate_height(r: Sequence[hy.expression]) -> hy.expression:

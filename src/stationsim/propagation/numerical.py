@@ -26,6 +26,7 @@ from typing import Any
 
 import heyoka as hy
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from stationsim.constants import GM_EARTH_M3_S2, JD_J2000, WGS84_A_M, WGS84_F
 from stationsim.errors import PropagationError
@@ -156,7 +157,7 @@ class Propagator:
             start = _time.perf_counter()
             ta = hy.taylor_adaptive(dyn.equations, [WGS84_A_M + 4e5, 0, 0, 0, 7.6e3, 0, 1.0],
                                     pars=dyn.layout.defaults(), tol=self.tolerance,
-                                    t_events=t_events, compact_mode=True)
+                                    t_events=t_events, compact_mode=dyn.compact)
             self.compile_s = _time.perf_counter() - start
             self._integrators[key] = (ta, list(events))
         return self._integrators[key]
@@ -199,15 +200,22 @@ class Propagator:
         run = _Run(self, ta, epoch, t_end, located, epoch_events, burns, output_step_s)
         stats: dict[str, float] = {"steps": 0.0, "density_fits": 0.0, "density_samples": 0.0,
                                    "fit_s": 0.0, "integrate_s": 0.0}
-        members = []
-        for i in range(n):
-            props = drags[i]
-            mass = props.mass_kg if props is not None else 1.0
-            state = np.concatenate([r0[i], v0[i], [mass]])
-            report = None if progress is None else _scaled(progress, i, n)
-            members.append(run.member(i, state, props, float(srp[i]), stats, progress=report))
+        # The density fits' small matrix products would otherwise start BLAS threads that
+        # fight the integrator for the cores (3x slower on a loaded 2-core machine).
+        with threadpool_limits(limits=1, user_api="blas"):
+            members = [self._member(run, i, r0[i], v0[i], drags[i], float(srp[i]), stats,
+                                    progress, n) for i in range(n)]
         stats["compile_s"] = getattr(self, "compile_s", 0.0)
         return PropagationResult(epoch=epoch, members=members, statistics=stats)
+
+    @staticmethod
+    def _member(run: _Run, i: int, r0: FloatArray, v0: FloatArray, props: DragProperties | None,
+                srp: float, stats: dict[str, float],
+                progress: Callable[[float], None] | None, n: int) -> MemberResult:
+        mass = props.mass_kg if props is not None else 1.0
+        state = np.concatenate([r0, v0, [mass]])
+        report = None if progress is None else _scaled(progress, i, n)
+        return run.member(i, state, props, srp, stats, progress=report)
 
 
 def _scaled(progress: Callable[[float], None], i: int, n: int) -> Callable[[float], None]:
@@ -335,30 +343,28 @@ class _Run:
         out_t: list[FloatArray] = []
         out_y: list[FloatArray] = []
         status = "completed"
-        decay_rate = self._initial_decay_rate(state, drag)
         t = 0.0
         pending = list(self.epoch_events)
         while t < self.t_end and status == "completed":
             fit: DensityFit | None = None
             if self.prop.model.drag == "fit":
-                fit, _ws, we = self.fit_density(t, np.array(ta.state), decay_rate, stats)
+                y = np.array(ta.state)
+                rate = self._decay_rate(t, y, drag)
+                fit, _ws, we = self.fit_density(t, y, rate, stats)
+            elif self.prop.model.orientation == "uniform":
+                we = self.t_end  # nothing changes between windows: one segment per event
             else:
                 _ws, we = self.utc_boundary(t, _DAY)
             we = min(we, self.t_end)
             # Orientation over the rest of the UTC day, whatever the run's end: a state at t
             # must not depend on how far beyond t the run goes.
             self.set_orientation(t, self.utc_boundary(t, _DAY)[1])
-            h_start = _mean_height(np.array(ta.state))
-            t_window = t
             for s0, s1 in self._segments(t, we, fit, pending):
                 self._set_segment(s0, fit, drag, index)
                 ta.pars[:] = p
                 status, t = self._integrate(index, s0, s1, records, out_t, out_y, pending, stats)
                 if status != "completed":
                     break
-            if t > t_window:
-                decay_rate = max(0.0, (h_start - _mean_height(np.array(ta.state)))
-                                 / (t - t_window))
             if progress is not None:
                 progress(min(t / self.t_end, 1.0))
         final = np.array(ta.state)
@@ -366,14 +372,21 @@ class _Run:
         states = np.concatenate(out_y) if out_y else np.empty((0, 7))
         return MemberResult(status, self.epoch + ta.time, final, records, times, states)
 
-    def _initial_decay_rate(self, state: FloatArray, drag: DragProperties | None) -> float:
+    def _decay_rate(self, t: float, state: FloatArray, drag: DragProperties | None) -> float:
+        """An upper estimate of the decay rate of the semi-major axis [m/s] at time ``t``: the
+        circular-orbit rate ``rho (C_D A/m) sqrt(mu a)`` with the density at perigee height,
+        doubled for the density's variation around the orbit."""
         if self.prop.model.drag != "fit" or drag is None or self.prop.atmosphere is None:
             return 0.0
-        rho = float(self.prop.atmosphere.density(self.epoch, state[:3][None, :])[0])
         el = elements_from_state(state[:3], state[3:6])
-        cd_area = drag.drag_area_m2(self.epoch, state[:3], state[3:6])
-        # Circular-orbit decay da/dt = -rho (C_D A/m) sqrt(mu a).
-        return float(rho * cd_area / state[6] * np.sqrt(GM_EARTH_M3_S2 * el.a_m))
+        if not 0.0 < float(el.e) < 1.0:
+            return 0.0
+        perigee = float(el.a_m * (1.0 - el.e))
+        point = state[:3] / np.linalg.norm(state[:3]) * max(perigee, WGS84_A_M + 60e3)
+        when = self.epoch + t
+        rho = float(np.asarray(self.prop.atmosphere.density(when, point[None, :]))[0])
+        cd_area = drag.drag_area_m2(when, state[:3], state[3:6])
+        return float(2.0 * rho * cd_area / state[6] * np.sqrt(GM_EARTH_M3_S2 * el.a_m))
 
     def _segments(self, t: float, we: float, fit: DensityFit | None,
                   pending: list[EpochEvent]) -> list[tuple[float, float]]:
@@ -487,11 +500,6 @@ def _predict(state: FloatArray, dt_s: FloatArray) -> FloatArray:
 
 #: J2 for the predictor (EGM96, -sqrt(5) C20).
 _J2 = 1.0826266835531513e-3
-
-
-def _mean_height(state: FloatArray) -> float:
-    el = elements_from_state(state[:3], state[3:6])
-    return float(el.a_m) - WGS84_A_M
 
 
 def _van_der_corput(n: int) -> FloatArray:
