@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
+	@mkdir -p $(OUT)
 	$(BIN)/stationsim where
 	$(BIN)/stationsim data info
+	$(BIN)/stationsim decay --at 2022-03-27T13:08:21Z --days 30 --plot $(OUT)/iss-decay-2022.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
+from stationsim.analysis.plots import SUFFIXES, plot_decay
 from stationsim.data import bundled_path, data_coverage, load_timescale, update_data
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
@@ -30,10 +32,13 @@ DEFAULT_EPOCH_ISO = "2022-03-07T21:06:42Z"
 STALE_ELEMENTS_DAYS = 30.0
 
 __all__ = [
+    "ATMOSPHERES",
     "DEFAULT_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
+    "DecayReport",
     "Position",
     "data_info",
+    "decay",
     "load_elements",
     "read_text",
     "update_data_files",
@@ -235,3 +240,59 @@ def _one(epoch: Epoch) -> Epoch:
 
 def _triple(v: np.ndarray) -> tuple[float, float, float]:
     return float(v[0]), float(v[1]), float(v[2])
+
+
+def decay(
+    path: str | Path | None = None,
+    *,
+    at: str | None = None,
+    days: float | None = 30.0,
+    reentry: bool = False,
+    atmosphere: str = "msis2",
+    norad_id: int | None = None,
+    ballistic_kg_m2: float | None = None,
+    plot: str | Path | None = None,
+    progress: Any = None,
+) -> DecayReport:
+    """How an object's orbit decays: the ballistic coefficient fitted to its TLEs of the 30
+    days before ``at``, then a numerical propagation for ``days`` or until re-entry.
+
+    Args:
+        path: a TLE or OMM file with the object's history; default: the bundled ISS of 2022.
+        at: ISO 8601 UTC prediction epoch; default: the last element set's epoch.
+        days: days to propagate (without ``reentry``).
+        reentry: propagate until breakup (at most ten years).
+        atmosphere: ``msis2``, ``nrlmsise00``, ``harris-priester`` or ``exponential``.
+        norad_id: which object, when the file holds several.
+        ballistic_kg_m2: use this ``m / (C_D A)`` instead of fitting one.
+        plot: write the altitude plot there (PNG, SVG or PDF).
+        progress: ``callable(phase: str, fraction: float)``.
+    """
+    if plot is not None:  # before the run: a bad name must not cost a propagation
+        target = Path(plot)
+        if target.suffix.lower() not in SUFFIXES:
+            raise InputError("unsupported picture format", source=str(target),
+                             expected=" or ".join(SUFFIXES),
+                             found=repr(target.suffix or "none"))
+        if not target.parent.exists():
+            raise InputError("the folder does not exist", source=str(target.parent))
+    ts = load_timescale()
+    source = str(path) if path else DEFAULT_TLE_FILE
+    elements = load_elements(path)
+    ids = sorted({e.norad_id for e in elements})
+    if norad_id is None:
+        if len(ids) > 1:
+            raise InputError("the file holds several objects; choose one with --norad",
+                             source=source, found=", ".join(str(i) for i in ids[:10]))
+        norad_id = ids[0]
+    chosen = [e for e in elements if e.norad_id == norad_id]
+    if not chosen:
+        raise InputError("no element sets of that object", source=source,
+                         expected=", ".join(str(i) for i in ids[:10]), found=str(norad_id))
+    epoch = ts.from_iso(at, source="--at") if at is not None else None
+    report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
+                           atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
+                           progress=progress)
+    if plot is not None:
+        plot_decay(report, plot)
+    return report

@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stationsim import __version__, api
@@ -135,6 +136,104 @@ def where(
                   + "  km/s")
     table.add_row("element set", f"epoch {position.elements_epoch} (SGP4)")
     out.print(table)
+
+
+@app.command()
+def decay(
+    tle_file: Annotated[Path | None, typer.Argument(
+        help="The object's TLE history (TLE or OMM file). Default: the bundled ISS TLEs of "
+             "2022.", show_default=False)] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Prediction epoch, UTC ISO 8601. Only TLEs at or before it are used. "
+                     "Default: the last TLE's epoch.", show_default=False)] = None,
+    days: Annotated[float, typer.Option(
+        "--days", help="Days to propagate.", min=0.001, max=3650)] = 30.0,
+    reentry: Annotated[bool, typer.Option(
+        "--reentry", help="Propagate until re-entry (at most ten years) and report when and "
+                          "where (120 km) and the breakup (78 km).")] = False,
+    atmosphere: Annotated[str, typer.Option(
+        "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, "
+                             "harris-priester or exponential.")] = "msis2",
+    norad: Annotated[int | None, typer.Option(
+        "--norad", help="NORAD catalogue number, when the file holds several objects.",
+        show_default=False)] = None,
+    ballistic: Annotated[float | None, typer.Option(
+        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] instead of "
+                            "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write the altitude plot to this file (.png, .svg or .pdf).",
+        show_default=False)] = None,
+) -> None:
+    """How an orbit decays: fit the ballistic coefficient m/(C_D A) to the TLEs of the 30 days
+    before --at, then propagate numerically (EGM96 8x8, Sun, Moon, drag with observed space
+    weather) for --days or until re-entry.
+
+    Examples:
+
+      stationsim decay --days 30
+
+      stationsim decay delfi-pq.tle --at 2023-12-06T00:00:00Z --reentry --plot decay.png
+
+      stationsim decay my.tle --norad 25544 --atmosphere nrlmsise00 --json
+    """
+    if atmosphere not in api.ATMOSPHERES:
+        err.print(f"[red]error:[/red] --atmosphere: unknown model {atmosphere!r}; expected "
+                  f"{' | '.join(api.ATMOSPHERES)}", markup=True)
+        raise typer.Exit(USER_ERROR)
+    with _progress(quiet=as_json) as report:
+        result = _run(lambda: api.decay(tle_file, at=at, days=days, reentry=reentry,
+                                        atmosphere=atmosphere, norad_id=norad,
+                                        ballistic_kg_m2=ballistic, plot=plot,
+                                        progress=report))
+    if as_json:
+        out.print_json(json.dumps(result.as_dict()))
+        return
+    data = result.as_dict()
+    b = data["ballistic_coefficient_kg_m2"]
+    out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
+              f"atmosphere {result.atmosphere}")
+    how = {"fit": f"fitted to {b['tles_used']} TLEs (RMS {b['fit_rms_m']} m)",
+           "bstar": "from B* (the fit failed)", "given": "given"}[b["source"]]
+    out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2, "
+              f"{how}")
+    table = Table(title="mean altitude (one revolution, WGS-84)", title_justify="left")
+    table.add_column("epoch (UTC)")
+    table.add_column("altitude [km]", justify="right")
+    history = data["history"]
+    stride = max(1, len(history) // 12)
+    for row in history[::stride]:
+        table.add_row(row["epoch"], f"{row['mean_altitude_km']:.2f}")
+    out.print(table)
+    out.print(f"final: {data['final']['epoch']}, mean altitude over the last revolution "
+              f"{data['final']['mean_altitude_km']:.2f} km")
+    if data["reentry"] is not None:
+        r, k = data["reentry"], data["breakup"]
+        out.print(f"[bold red]re-entry[/bold red] (120 km): {r['epoch']} at "
+                  f"{r['lat_deg']:+.2f}, {r['lon_deg']:+.2f}")
+        if k is not None:
+            out.print(f"breakup (78 km): {k['epoch']} at {k['lat_deg']:+.2f}, "
+                      f"{k['lon_deg']:+.2f}")
+    elif reentry:
+        out.print("no re-entry within ten years")
+    if plot is not None:
+        out.print(f"plot written to {plot}")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A progress bar on standard error for long runs (none with --json)."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def report(phase: str, fraction: float) -> None:
+            bar.update(task, description=phase, completed=fraction)
+
+        yield report
 
 
 @data_app.command("info")

@@ -1,5 +1,8 @@
-"""Force models and their protocols. So far: the atmosphere (MSIS through pymsis, exponential,
-Harris-Priester), the air's velocity relative to the satellite, and a low-precision Sun.
+"""Force models and their protocols: gravity (EGM96 harmonics, :mod:`.gravity`), the atmosphere
+(MSIS through pymsis, exponential, Harris-Priester) and its fit for the integrator
+(:mod:`.density_fit`), drag and the drag-properties protocol (:mod:`.drag`), Sun and Moon
+(:mod:`.thirdbody`), solar radiation pressure (:mod:`.srp`) and thrust (:mod:`.thrust`).
+The forces of the equations of motion are heyoka expressions; NumPy evaluators compile them.
 
 ``forces`` sits on layer 4: it imports only :mod:`stationsim.errors`, :mod:`stationsim.constants`,
 :mod:`stationsim.time` and :mod:`stationsim.frames`; space weather reaches it through the
@@ -32,6 +35,8 @@ from stationsim.forces.atmosphere_simple import (
     exponential_density,
     harris_priester_density,
 )
+from stationsim.forces.drag import ConstantDrag, DragProperties, DragPropertiesError
+from stationsim.forces.gravity import GravityField, GravityInputError
 from stationsim.forces.sun import sun_direction_gcrf, sun_position_gcrf
 
 __all__ = [
@@ -41,7 +46,12 @@ __all__ = [
     "MSIS_MIN_HEIGHT_M",
     "Atmosphere",
     "AtmosphereInputError",
+    "ConstantDrag",
+    "DragProperties",
+    "DragPropertiesError",
     "ExponentialAtmosphere",
+    "GravityField",
+    "GravityInputError",
     "HarrisPriesterAtmosphere",
     "MsisAtmosphere",
     "MsisDrivers",

@@ -43,12 +43,15 @@ __all__ = [
     "HEIGHT_SCALE_M",
     "N_BASIS",
     "N_FIT_PARS",
+    "PLUNGE_HEIGHT_M",
     "DensityFit",
     "basis_values",
     "fit_log_density",
     "log_density_expression",
 ]
 
+#: Below this mean sample height [m] the fit keeps only its height terms (the final plunge).
+PLUNGE_HEIGHT_M = 150e3
 #: Height unit of the polynomial terms [m].
 HEIGHT_SCALE_M = 20e3
 #: Harmonics of the local solar time.
@@ -195,6 +198,14 @@ def fit_log_density(r_gcrf_m: FloatArray, t_s: FloatArray, density_kg_m3: FloatA
     h0 = float(np.mean(radius - WGS84_A_M * (1.0 - WGS84_F * (r[:, 2] / radius) ** 2)))
     tau = (t - start_s) / (length_s / 2.0) - 1.0
     design = basis_values(r, tau, sun_equator, h0)
+    if h0 < PLUNGE_HEIGHT_M:
+        # The last minutes: height dominates and the samples span tens of km of it. Keep only
+        # ln(rho) linear in height, a local exponential atmosphere: it cannot grow wild
+        # outside the samples, as a polynomial would when the orbit leaves the band.
+        keep = np.zeros(N_BASIS, dtype=bool)
+        keep[0] = True
+        keep[N_BASIS - 6] = True
+        design = design * keep
     edges = (np.array([start_s, start_s + length_s]) if slot_edges_s is None
              else np.asarray(slot_edges_s, dtype=np.float64))
     n_slots = len(edges) - 1

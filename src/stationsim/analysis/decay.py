@@ -1,0 +1,251 @@
+"""Orbit decay of a tracked object: fit its ballistic coefficient, then propagate.
+
+The steps of ``stationsim decay``:
+
+1. the object's TLEs at or before the prediction epoch (``--at``, default the last TLE);
+2. the ballistic coefficient ``m / (C_D A)`` fitted to the mean semi-major-axis decay shown by
+   the TLEs of the 30 days before (:mod:`stationsim.propagation.ballistic`), with the same
+   force model and atmosphere as the prediction, so that the fit absorbs their bias;
+3. the numerical propagation from the SGP4 state at the prediction epoch (EGM96 8x8, Sun and
+   Moon, drag through the chosen atmosphere with the bundled observed space weather and its
+   forecast) for ``days`` or until breakup;
+4. a summary: the mean geodetic altitude per day (averaged over a whole revolution), at the
+   end (over the last whole revolution), and the re-entry epoch and place (120 km).
+
+The prediction is deterministic; the Monte Carlo window belongs to the re-entry analysis.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from stationsim.constants import GM_EARTH_M3_S2
+from stationsim.data import load_gravity_field, load_space_weather
+from stationsim.errors import InputError, PropagationError
+from stationsim.forces import ExponentialAtmosphere, HarrisPriesterAtmosphere, MsisAtmosphere
+from stationsim.forces.atmosphere import Atmosphere
+from stationsim.forces.drag import ConstantDrag
+from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.propagation.ballistic import (
+    BallisticFit,
+    fit_ballistic_coefficient,
+    sgp4_state_gcrf,
+)
+from stationsim.propagation.dynamics import ForceModel
+from stationsim.propagation.elements import GPElements
+from stationsim.propagation.kepler import elements_from_state
+from stationsim.propagation.numerical import MemberResult, Propagator
+from stationsim.time import Epoch, Timescale
+from stationsim.time.tables import FloatArray
+
+__all__ = ["ATMOSPHERES", "DecayReport", "predict_decay"]
+
+AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"]
+#: The atmospheres ``stationsim decay`` offers.
+ATMOSPHERES: tuple[str, ...] = ("msis2", "nrlmsise00", "harris-priester", "exponential")
+#: TLEs of this many days before the prediction epoch enter the ballistic-coefficient fit.
+FIT_WINDOW_DAYS = 30.0
+#: The longest run of ``--reentry`` [days]; an object still up then is reported as such.
+MAX_REENTRY_DAYS = 3650.0
+_STEP_S = 60.0
+
+
+@dataclass
+class DecayReport:
+    """What ``stationsim decay`` reports (SI inside; the JSON form names its units)."""
+
+    norad_id: int
+    name: str
+    epoch: Epoch
+    atmosphere: str
+    fit: BallisticFit | None
+    ballistic_source: str
+    ballistic_kg_m2: float
+    ballistic_sigma_kg_m2: float
+    history: list[tuple[Epoch, float]]
+    final_epoch: Epoch
+    final_mean_altitude_m: float
+    status: str
+    reentry: tuple[Epoch, float, float] | None
+    breakup: tuple[Epoch, float, float] | None
+    statistics: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of ``stationsim decay --json``."""
+        def place(value: tuple[Epoch, float, float] | None) -> dict[str, Any] | None:
+            if value is None:
+                return None
+            return {"epoch": value[0].iso(0), "lat_deg": round(value[1], 4),
+                    "lon_deg": round(value[2], 4)}
+
+        return {
+            "norad_id": self.norad_id,
+            "name": self.name,
+            "epoch": self.epoch.iso(0),
+            "atmosphere": self.atmosphere,
+            "ballistic_coefficient_kg_m2": {
+                "value": round(self.ballistic_kg_m2, 4),
+                "sigma": round(self.ballistic_sigma_kg_m2, 4),
+                "source": self.ballistic_source,
+                "tles_used": 0 if self.fit is None else len(self.fit.observed_da_m),
+                "fit_rms_m": None if self.fit is None else round(self.fit.rms_m, 1),
+            },
+            "history": [{"epoch": e.iso(0), "mean_altitude_km": round(h / 1e3, 3)}
+                        for e, h in self.history],
+            "final": {"epoch": self.final_epoch.iso(0),
+                      "mean_altitude_km": round(self.final_mean_altitude_m / 1e3, 3)},
+            "status": self.status,
+            "reentry": place(self.reentry),
+            "breakup": place(self.breakup),
+        }
+
+
+def make_atmosphere(name: str, *, weather: Any = None) -> Atmosphere:
+    """The atmosphere called ``name`` (one of :data:`ATMOSPHERES`)."""
+    if name in ("msis2", "nrlmsise00"):
+        return MsisAtmosphere(weather if weather is not None else load_space_weather(),
+                              model="msis2.1" if name == "msis2" else "nrlmsise00")
+    if name == "harris-priester":
+        return HarrisPriesterAtmosphere()
+    if name == "exponential":
+        return ExponentialAtmosphere()
+    raise InputError("unknown atmosphere", source="--atmosphere",
+                     expected=" | ".join(ATMOSPHERES), found=repr(name))
+
+
+def _epoch_of(e: GPElements, ts: Timescale) -> Epoch:
+    return e.epoch(ts)
+
+
+def _geodetic_heights(epoch: Epoch, times_s: FloatArray, states: FloatArray) -> FloatArray:
+    when = epoch + times_s
+    return np.asarray(itrf_to_geodetic(gcrf_to_itrf_position(when, states[:, :3]))[2])
+
+
+def _orbit_means(times_s: FloatArray, heights: FloatArray, states: FloatArray
+                 ) -> tuple[FloatArray, FloatArray]:
+    """Daily means of the geodetic height over one revolution after each day's start."""
+    a = elements_from_state(states[:, :3], states[:, 3:6]).a_m
+    period = 2 * np.pi * np.sqrt(np.clip(a, 6.4e6, None) ** 3 / GM_EARTH_M3_S2)
+    days = np.arange(0.0, times_s[-1] + 1.0, 86400.0)
+    out_t, out_h = [], []
+    for d in days:
+        i = int(np.searchsorted(times_s, d))
+        if i >= len(times_s):
+            break
+        sel = (times_s >= times_s[i]) & (times_s < times_s[i] + period[i])
+        if times_s[i] + period[i] > times_s[-1] + 1e-6:
+            break
+        out_t.append(times_s[i])
+        out_h.append(float(np.mean(heights[sel])))
+    return np.array(out_t), np.array(out_h)
+
+
+def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | None = None,
+                  days: float | None = 30.0, reentry: bool = False,
+                  atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
+                  progress: Callable[[str, float], None] | None = None) -> DecayReport:
+    """The decay prediction of one object (its TLEs, any order); see the module notes.
+
+    Args:
+        elements: the object's element sets.
+        ts: the timescale.
+        at: the prediction epoch (default: the last TLE's epoch); only TLEs at or before it
+            are used.
+        days: how long to propagate (ignored with ``reentry``).
+        reentry: propagate until breakup (at most ten years).
+        atmosphere: one of :data:`ATMOSPHERES`.
+        ballistic_kg_m2: skip the fit and use this ``m / (C_D A)``.
+        progress: called with a phase name and the fraction done.
+    """
+    if atmosphere not in ATMOSPHERES:
+        raise InputError("unknown atmosphere", source="--atmosphere",
+                         expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
+    ordered = sorted(elements, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
+    if at is not None:
+        ordered = [e for e in ordered if float(_epoch_of(e, ts) - at) <= 1.0]
+        if not ordered:
+            raise InputError("no element set at or before --at", source="--at",
+                             expected=f"an epoch after {elements[0].epoch_iso}",
+                             found=at.iso(0))
+    if not ordered:
+        raise InputError("no element sets to predict from")
+    last = ordered[-1]
+    start = at if at is not None else _epoch_of(last, ts)
+    if reentry:
+        span_days = MAX_REENTRY_DAYS
+    elif days is None or not (np.isfinite(days) and 0 < days <= MAX_REENTRY_DAYS):
+        raise InputError("the number of days must be between 0 and 3650", source="--days",
+                         found=repr(days))
+    else:
+        span_days = float(days)
+    weather = load_space_weather() if atmosphere in ("msis2", "nrlmsise00") else None
+    atmo = make_atmosphere(atmosphere, weather=weather)
+    model = ForceModel(gravity=load_gravity_field(), degree=8, thrust=False)
+    propagator = Propagator(model, atmosphere=atmo)
+    fit: BallisticFit | None = None
+    if ballistic_kg_m2 is not None:
+        value, sigma, source = float(ballistic_kg_m2), 0.0, "given"
+    else:
+        window = [e for e in ordered
+                  if float(start - _epoch_of(e, ts)) <= FIT_WINDOW_DAYS * 86400.0]
+        if progress is not None:
+            progress("fitting the ballistic coefficient", 0.0)
+        try:
+            fit = fit_ballistic_coefficient(window, ts, propagator)
+            value, sigma, source = fit.value_kg_m2, fit.sigma_kg_m2, "fit"
+        except PropagationError as exc:
+            bstar = float(np.median([e.bstar_per_earth_radius for e in window]))
+            if not bstar > 0:
+                raise PropagationError(f"cannot estimate the ballistic coefficient: {exc}; "
+                                       "give it with --ballistic") from None
+            value = 0.15696615 / (2.0 * bstar)
+            sigma, source = 0.3 * value, "bstar"
+            warnings.warn(f"ballistic coefficient from B* ({value:.1f} kg/m^2, +/-30 %): {exc}",
+                          UserWarning, stacklevel=2)
+    r0, v0 = sgp4_state_gcrf(last, start)
+
+    def report(fraction: float) -> None:
+        if progress is not None:
+            progress("propagating", fraction)
+
+    result = propagator.propagate(start, r0, v0,
+                                  drag=ConstantDrag.from_ballistic_coefficient(value),
+                                  duration_s=span_days * 86400.0, output_step_s=_STEP_S,
+                                  progress=report)
+    member = result.members[0]
+    return _report(last, start, atmosphere, fit, source, value, sigma, member,
+                   result.statistics)
+
+
+def _report(last: GPElements, start: Epoch, atmosphere: str, fit: BallisticFit | None,
+            source: str, value: float, sigma: float, member: MemberResult,
+            statistics: dict[str, float]) -> DecayReport:
+    heights = _geodetic_heights(start, member.times_s, member.states)
+    day_t, day_h = _orbit_means(member.times_s, heights, member.states)
+    history = [(start + float(t), float(h)) for t, h in zip(day_t, day_h, strict=True)]
+    a = elements_from_state(member.states[-1, :3], member.states[-1, 3:6]).a_m
+    period = float(2 * np.pi * np.sqrt(max(float(a), 6.4e6) ** 3 / GM_EARTH_M3_S2))
+    t_end = member.times_s[-1]
+    if member.status == "reentered":
+        # The last whole revolution before the entry interface.
+        entry = member.event("reentry")
+        t_end = float(entry.epoch - start) if entry is not None else t_end
+    sel = (member.times_s > t_end - period) & (member.times_s <= t_end)
+    final_h = float(np.mean(heights[sel])) if np.any(sel) else float(heights[-1])
+
+    def place(name: str) -> tuple[Epoch, float, float] | None:
+        rec = member.event(name)
+        return None if rec is None else (rec.epoch, rec.lat_deg, rec.lon_deg)
+
+    return DecayReport(norad_id=last.norad_id, name=last.object_name or "", epoch=start,
+                       atmosphere=atmosphere, fit=fit, ballistic_source=source,
+                       ballistic_kg_m2=value, ballistic_sigma_kg_m2=sigma, history=history,
+                       final_epoch=member.epoch, final_mean_altitude_m=final_h,
+                       status=member.status, reentry=place("reentry"),
+                       breakup=place("breakup"), statistics=statistics)

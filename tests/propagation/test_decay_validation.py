@@ -1,0 +1,136 @@
+"""Decay against real tracking: the ballistic-coefficient fit, then prediction, with NRLMSIS 2.1
+and the bundled observed space weather.
+
+References:
+
+* Delfi-PQ (NORAD 51074, a PocketQube of TU Delft, SSO 97.5 deg), which re-entered in early
+  January 2024: its TLEs of the last 100 days (``tests/reference/tle/``, thinned from the
+  18th SDS series; see the README there). The "true" re-entry is the 120-km crossing predicted
+  from the last TLE (2024-01-05 21:15 UTC, ~130 km, n = 16.28 rev/d), with the ballistic
+  coefficient fitted at the 3-day lead: the last TLE is hours from the end, so its own error
+  is a few hours at most.
+* The ISS TLEs of 2022-03-19 to 04-09 bundled with the package (no reboost between them).
+
+The issue's requirements: Delfi-PQ's re-entry from 60, 30, 10 and 3 days before the last TLE
+within 10 % of the remaining lifetime; the ISS decay between TLE pairs within 15 %. Where
+stationsim misses them the test is a strict expected failure that records the measured value.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stationsim.api import load_elements
+from stationsim.data import load_gravity_field, load_space_weather, load_timescale
+from stationsim.forces import MsisAtmosphere
+from stationsim.forces.drag import ConstantDrag
+from stationsim.propagation.ballistic import fit_ballistic_coefficient, sgp4_state_gcrf
+from stationsim.propagation.dynamics import ForceModel
+from stationsim.propagation.numerical import Propagator
+from stationsim.time import Epoch
+
+DELFI = Path(__file__).parents[1] / "reference" / "tle" / "delfi-pq_51074_last100d.tle"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def setup() -> dict[str, object]:
+    warnings.simplefilter("ignore")
+    ts = load_timescale()
+    prop = Propagator(ForceModel(gravity=load_gravity_field(), degree=8, thrust=False),
+                      atmosphere=MsisAtmosphere(load_space_weather()))
+    return {"ts": ts, "prop": prop}
+
+
+@pytest.fixture(scope="module")
+def delfi(setup: dict[str, object]) -> dict[float, float]:
+    """Prediction error as a fraction of the remaining lifetime, per lead [days]."""
+    ts, prop = setup["ts"], setup["prop"]
+    els = load_elements(DELFI)
+    last = els[-1].epoch(ts)  # type: ignore[arg-type]
+
+    def predict(lead: float, ballistic: float | None = None) -> tuple[Epoch, float]:
+        at = last + (-lead * 86400.0)
+        use = [e for e in els
+               if -30 * 86400.0 < float(e.epoch(ts) - at) <= 1.0]  # type: ignore[arg-type]
+        b = ballistic if ballistic is not None else fit_ballistic_coefficient(
+            use, ts, prop).value_kg_m2  # type: ignore[arg-type]
+        start = els[-1] if ballistic is not None else use[-1]
+        t0 = start.epoch(ts)  # type: ignore[arg-type]
+        r0, v0 = sgp4_state_gcrf(start, t0)
+        member = prop.propagate(  # type: ignore[attr-defined]
+            t0, r0, v0, drag=ConstantDrag.from_ballistic_coefficient(b),
+            duration_s=200 * 86400.0).members[0]
+        entry = member.event("reentry")
+        assert entry is not None, f"no re-entry predicted from {lead} days"
+        return entry.epoch, b
+
+    _, b3 = predict(3.0)
+    truth, _ = predict(0.0, ballistic=b3)
+    out = {}
+    for lead in (60.0, 30.0, 10.0, 3.0):
+        when, _ = predict(lead)
+        remaining = float(truth - (last + (-lead * 86400.0)))
+        out[lead] = float(when - truth) / remaining
+    return out
+
+
+@pytest.mark.parametrize("lead", [10.0, 3.0])
+def test_delfi_pq_short_leads_within_10_percent(delfi: dict[float, float], lead: float) -> None:
+    """Re-entry from 10 and 3 days before the last TLE: within 10 % of the remaining lifetime
+    (measured: -5.3 % and see docs/validation.md)."""
+    assert abs(delfi[lead]) <= 0.10, f"lead {lead} d: {100 * delfi[lead]:+.1f} %"
+
+
+@pytest.mark.xfail(strict=True, reason="NRLMSIS 2.1 with a 30-day fit predicts Delfi-PQ's "
+                   "re-entry early at long leads: -23 % at 60 days, -13 % at 30 days (the "
+                   "fitted B grows from 15 to 21 kg/m^2 as the object descends)")
+@pytest.mark.parametrize("lead", [60.0, 30.0])
+def test_delfi_pq_long_leads_within_10_percent(delfi: dict[float, float], lead: float) -> None:
+    """The issue's 10 % requirement at 60 and 30 days (not met; see the xfail reason)."""
+    assert abs(delfi[lead]) <= 0.10, f"lead {lead} d: {100 * delfi[lead]:+.1f} %"
+
+
+def test_delfi_pq_long_leads_bounded(delfi: dict[float, float]) -> None:
+    """Regression bound on the long leads: within 30 % (60 d) and 20 % (30 d); measured
+    -22.9 % and -12.7 %."""
+    assert abs(delfi[60.0]) <= 0.30
+    assert abs(delfi[30.0]) <= 0.20
+
+
+@pytest.fixture(scope="module")
+def iss_pairs(setup: dict[str, object]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One fit over the six ISS TLEs of 2022-03-19..04-09; decay between consecutive TLEs,
+    observed and predicted, and the pairs' spans [days]."""
+    ts, prop = setup["ts"], setup["prop"]
+    els = load_elements(None)[3:9]
+    fit = fit_ballistic_coefficient(els, ts, prop)  # type: ignore[arg-type]
+    spans = np.diff([float(e - fit.epochs[0]) for e in fit.epochs]) / 86400.0
+    return np.diff(fit.observed_da_m), np.diff(fit.predicted_da_m), spans
+
+
+def test_iss_2022_pairs_bounded(iss_pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """Pairs spanning 3 days or more (1-day pairs are within the TLEs' ~20 m noise): predicted
+    over observed decay within a factor 0.6-1.7 (measured 1.57, 0.79 and 1.07 for the 6-, 9.4-
+    and 3.1-day pairs); and the whole span matches by construction of the fit (5 %)."""
+    observed, predicted, spans = iss_pairs
+    long = spans >= 3.0
+    ratio = predicted[long] / observed[long]
+    assert np.all((ratio > 0.6) & (ratio < 1.7)), ratio
+    assert np.sum(predicted) / np.sum(observed) == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.xfail(strict=True, reason="the ISS decay rate varied from 32 to 98 m/day over "
+                   "2022-03-19..04-09 while NRLMSIS 2.1 with the observed F10.7 and Ap "
+                   "predicts 50-80 m/day: the 6- and 9.4-day pairs are off by +57 % and -21 %")
+def test_iss_2022_pairs_within_15_percent(
+        iss_pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """The issue's requirement: each pair within 15 % (not met; see the xfail reason)."""
+    observed, predicted, spans = iss_pairs
+    long = spans >= 3.0
+    assert np.all(np.abs(predicted[long] / observed[long] - 1.0) <= 0.15)
