@@ -175,7 +175,7 @@ def run_case(case: str, tol: float, days: float | None, cold: bool,
                    a_minus_re_km_min=float(min(a)), a_minus_re_km_max=float(max(a)),
                    member0=cm.summarize(yf[:, 0], t_end[0]),
                    member_mid=cm.summarize(yf[:, n // 2], t_end[n // 2]),
-                   parallel="none (members run one after another on one integrator)")
+                   parallel="SIMD batch: members in lanes of heyoka.recommended_simd_size(), one thread")
     else:
         rec.update(cm.summarize(res.members[0].state[:6], t_end[0]))
         if case == "D":

@@ -703,11 +703,12 @@ NOTES = [
     "stationsim, case C: the bundled EGM96 8×8, `MsisAtmosphere(SpaceWeather.constant(150, 150, 15), "
     "model=\"nrlmsise00\")` through `drag=\"fit\"` (ln ρ fitted per UTC-day window from 300 MSIS samples), "
     "Sun and Moon off, the default `orientation=\"iau2006\"` Earth; C2 is the same with NRLMSIS 2.1.",
-    "Design facts of stationsim's propagator that bear on its times (from the code, not tuned here): the "
-    "integrator always carries the mass as a 7th state, is built in heyoka's compact mode, and always "
-    "has its two built-in geodetic height events (entry interface 120 km, breakup 78 km) evaluated at "
-    "every step; a run is cut into UTC-day windows with Python work between them; ensemble members "
-    "run one after another on one integrator (no threads, no SIMD batch).",
+    "Design facts of stationsim's propagator that bear on its times: the integrator carries the "
+    "mass as a 7th state and the Earth rotation as runtime parameters; compact mode only for large "
+    "systems (Sun/Moon, harmonics beyond 4x4, the density fit); the re-entry and breakup events are "
+    "compiled in only below a guard radius (130 km above the equator) or left out when no drag acts; "
+    "runs with the IAU 2006 Earth or a density fit are cut into UTC-day windows with Python work "
+    "between them; ensemble members run in SIMD lanes (heyoka batch mode), one thread.",
     "heyoka's case C uses its thermoNET neural approximation of NRLMSISE-00 and a uniformly rotating "
     "Earth; SciPy's uses zonals J2..J6 with pymsis called at every right-hand-side evaluation; Orekit uses "
     "EGM96 8×8 and its NRLMSISE00 with constant inputs; satkit uses EGM2008 8×8 and its own NRLMSISE-00, "

@@ -14,6 +14,23 @@ that covers the expected decay, and fitted (:mod:`stationsim.forces.density_fit`
 Events: the entry interface (120 km geodetic, "reentry") is recorded and the member goes on
 to breakup (78 km, "breakup"), where it stops with the status "reentered"; user events are
 :mod:`.events`. The ephemeris recorder evaluates the integrator's dense output on a fixed grid.
+The two built-in events are located in every step (a third of the cost of a J2 + drag step),
+so a run leaves them out when no member can reach them: no drag, no finite burns, no event that
+resets the state, no SRP area, every member's osculating perigee more than 100 km above the
+entry interface (heights over the equatorial radius, a lower bound of the geodetic height; the
+margin covers the perigee's J2/J3 oscillations of at most tens of km) and, with the Sun or the
+Moon, apogees below one Earth radius of height (whose lunisolar perigee drift is far below the
+margin; higher orbits keep the events). Otherwise a member starts with a cheap guard in their
+place, ``|r|`` falling to the equatorial radius + the higher built-in height + 10 km, above
+which the events' height (at least ``|r| - a``) cannot reach theirs; at the guard the run moves
+on to the integrator with the built-in events (the same equations, and the guard too: a Taylor
+step depends only on the state it starts from, so the steps are the same whichever integrator
+a member is on; every downward crossing of the guard ends a step). A state reset that puts a
+member at or below the guard moves it on at once.
+
+Ensembles of two or more members run in SIMD batches (heyoka's batch mode, :mod:`.batch`);
+``simd=False`` runs them one after another through the scalar integrator, whose member results
+are bit for bit those of single runs.
 """
 
 from __future__ import annotations
@@ -36,6 +53,13 @@ from stationsim.forces.drag import DragProperties
 from stationsim.forces.gravity import point_mass_acceleration, zonal_acceleration
 from stationsim.forces.sun import sun_position_gcrf
 from stationsim.frames import earth_rotation, gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.propagation.batch import (
+    Stage,
+    below_guard,
+    first_stage,
+    next_stage,
+    propagate_batches,
+)
 from stationsim.propagation.dynamics import Dynamics, ForceModel, build_dynamics
 from stationsim.propagation.events import (
     Action,
@@ -101,8 +125,10 @@ class MemberResult:
 
 @dataclass
 class PropagationResult:
-    """The members' results and the run's statistics (steps, density fits and samples,
-    wall time per phase)."""
+    """The members' results and the run's statistics: steps, density fits and samples, wall
+    time per phase [s] (``fit_s``, ``integrate_s``, ``compile_s``: the last integrator built),
+    ``simd_lanes`` (0: the scalar integrator), ``built_in_events`` (0: left out, the run could
+    not reach them) and ``guard_trips`` (moves from the entry guard to the built-in events)."""
 
     epoch: Epoch
     members: list[MemberResult]
@@ -133,7 +159,19 @@ class Propagator:
         self.breakup_height_m = breakup_height_m
         self.samples_per_window = samples_per_window
         self._dynamics = build_dynamics(model)
-        self._integrators: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+        self._integrators: dict[tuple[Any, ...], Any] = {}
+        #: Above this radius [m] the built-in events cannot occur (see the module notes).
+        self._guard_radius_m = WGS84_A_M + max(reentry_height_m, breakup_height_m) + 10e3
+        self._guard = ExpressionEvent("entry guard", self._guard_function, "down")
+        self._built_in = (HeightEvent("reentry", reentry_height_m, "down", Action.CONTINUE),
+                          HeightEvent("breakup", breakup_height_m, "down", Action.STOP))
+
+    def _guard_function(self, dyn: Dynamics) -> hy.expression:
+        """``|r|^2 / R^2 - 1`` for the guard radius ``R``: of order one, as heyoka's step-size
+        control counts the events' Taylor coefficients (``|r|^2 - R^2``, of order 1e13,
+        lengthens the steps: 100 instead of 157 a day at 400 km, 10 m off after a day)."""
+        x, y, z = dyn.variables[:3]
+        return (x * x + y * y + z * z) * (1.0 / self._guard_radius_m ** 2) - 1.0
 
     @property
     def dynamics(self) -> Dynamics:
@@ -141,26 +179,68 @@ class Propagator:
         return self._dynamics
 
     # --- set-up --------------------------------------------------------------------------
-    def _integrator(self, events: Sequence[HeightEvent | ExpressionEvent]) -> tuple[Any, list[Any]]:
+    def _integrator(self, events: Sequence[HeightEvent | ExpressionEvent], lanes: int = 0) -> Any:
+        """The compiled integrator for ``events``: scalar, or with ``lanes`` SIMD lanes."""
         # An expression event's function is part of the compiled integrator: key on it too.
-        key = tuple((type(e).__name__, e.name, getattr(e, "height_m", None), e.direction,
-                     getattr(e, "function", None)) for e in events)
+        key = (lanes, *((type(e).__name__, e.name, getattr(e, "height_m", None), e.direction,
+                         getattr(e, "function", None)) for e in events))
         if key not in self._integrators:
             dyn = self._dynamics
+            event_type = hy.t_event_batch if lanes else hy.t_event
             t_events = []
             for ev in events:
                 if isinstance(ev, HeightEvent):
                     fn = dyn.geodetic_height - ev.height_m
                 else:
                     fn = ev.function(dyn)
-                t_events.append(hy.t_event(fn, direction=heyoka_direction(ev.direction)))
+                t_events.append(event_type(fn, direction=heyoka_direction(ev.direction)))
             start = _time.perf_counter()
-            ta = hy.taylor_adaptive(dyn.equations, [WGS84_A_M + 4e5, 0, 0, 0, 7.6e3, 0, 1.0],
-                                    pars=dyn.layout.defaults(), tol=self.tolerance,
-                                    t_events=t_events, compact_mode=dyn.compact)
+            state = np.array([WGS84_A_M + 4e5, 0, 0, 0, 7.6e3, 0, 1.0])
+            # The integrator holds the parameters up to the last one its equations and
+            # events use (the layout's others act on nothing): it is given a prefix of them.
+            if lanes:
+                ta = hy.taylor_adaptive_batch(
+                    dyn.equations, np.repeat(state[:, None], lanes, axis=1),
+                    tol=self.tolerance, t_events=t_events, compact_mode=dyn.compact)
+            else:
+                ta = hy.taylor_adaptive(dyn.equations, state, tol=self.tolerance,
+                                        t_events=t_events, compact_mode=dyn.compact)
             self.compile_s = _time.perf_counter() - start
-            self._integrators[key] = (ta, list(events))
+            self._integrators[key] = ta
         return self._integrators[key]
+
+    def _stages(self, located: list[HeightEvent | ExpressionEvent], lanes: int) -> list[Stage]:
+        """The stages of a run that locates ``located`` (its integrators compiled when first
+        used): with the built-in events, first the entry guard and the user's events, then
+        the guard and all of them (see the module notes)."""
+        def stage(events: list[HeightEvent | ExpressionEvent], guard: float | None) -> Stage:
+            return Stage(events, lambda: self._integrator(events, lanes), guard)
+
+        user = [e for e in located if all(e is not b for b in self._built_in)]
+        if len(user) == len(located):
+            return [stage(located, None)]
+        return [stage([self._guard, *user], self._guard_radius_m),
+                stage([self._guard, *located], self._guard_radius_m)]
+
+    def _reentry_impossible(self, r0: FloatArray, v0: FloatArray, srp: FloatArray,
+                            burns: Sequence[FiniteBurn],
+                            events: Sequence[HeightEvent | EpochEvent | ExpressionEvent]) -> bool:
+        """Whether no member can reach the built-in height events (see the module notes)."""
+        model = self.model
+        if (model.drag is not None or burns or (model.srp and np.any(srp > 0.0))
+                or any(e.action is Action.RESET_STATE for e in events)):
+            return False
+        mu = GM_EARTH_M3_S2 if model.gravity is None else model.gravity.mu_m3_s2
+        h = np.cross(r0, v0)
+        p = np.sum(h * h, axis=1) / mu
+        e = np.linalg.norm(np.cross(v0, h) / mu - r0 / np.linalg.norm(r0, axis=1)[:, None],
+                           axis=1)
+        if not np.all(e < 1.0):
+            return False
+        perigee, apogee = p / (1.0 + e) - WGS84_A_M, p / (1.0 - e) - WGS84_A_M
+        if (model.sun or model.moon) and np.max(apogee) >= WGS84_A_M:
+            return False
+        return bool(np.min(perigee) > self.reentry_height_m + 100e3)
 
     # --- run -----------------------------------------------------------------------------
     def propagate(self, epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray, *,
@@ -170,13 +250,17 @@ class Propagator:
                   burns: Sequence[FiniteBurn] = (),
                   events: Sequence[HeightEvent | EpochEvent | ExpressionEvent] = (),
                   output_step_s: float | None = None,
-                  progress: Callable[[float], None] | None = None) -> PropagationResult:
-        """Propagate members from ``epoch`` (one scalar epoch; states ``(N, 3)`` or ``(3,)``).
+                  progress: Callable[[float], None] | None = None,
+                  simd: bool | None = None) -> PropagationResult:
+        """Propagate members from ``epoch`` (one scalar epoch; GCRF states ``(N, 3)`` or
+        ``(3,)`` [m, m/s]).
 
         Give the end as ``until`` or ``duration_s`` (for a re-entry run, a long duration such as
         ten years: members stop at breakup). ``drag`` supplies mass and ``C_D A`` (one for all
-        members or one per member); ``srp_area_m2`` is ``C_R A``. ``progress`` is called with
-        the fraction done.
+        members or one per member); ``srp_area_m2`` is ``C_R A`` [m^2]. ``progress`` is called
+        with the fraction done. ``simd``: members in SIMD batches of
+        ``hy.recommended_simd_size()`` lanes (default: when there are two or more members and
+        the CPU has SIMD lanes; see :mod:`.batch` for how batch results relate to scalar ones).
         """
         r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
         v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
@@ -191,20 +275,31 @@ class Propagator:
         if output_step_s is not None and not (np.isfinite(output_step_s) and output_step_s > 0):
             raise PropagationError(f"the output step must be a positive number of seconds "
                                    f"(got {output_step_s})")
-        built_in = [HeightEvent("reentry", self.reentry_height_m, "down", Action.CONTINUE),
-                    HeightEvent("breakup", self.breakup_height_m, "down", Action.STOP)]
+        built_in = ([] if self._reentry_impossible(r0, v0, srp, burns, events) else
+                    list(self._built_in))
         located = built_in + [e for e in events if not isinstance(e, EpochEvent)]
         epoch_events = sorted((e for e in events if isinstance(e, EpochEvent)),
                               key=lambda e: float(e.epoch - epoch))
-        ta, _ = self._integrator(located)
-        run = _Run(self, ta, epoch, t_end, located, epoch_events, burns, output_step_s)
+        width = hy.recommended_simd_size()
+        lanes = width if (simd if simd is not None else n > 1 and width > 1) else 0
+        run = _Run(self, lanes, epoch, t_end, located, epoch_events, burns, output_step_s)
         stats: dict[str, float] = {"steps": 0.0, "density_fits": 0.0, "density_samples": 0.0,
-                                   "fit_s": 0.0, "integrate_s": 0.0}
+                                   "fit_s": 0.0, "integrate_s": 0.0, "simd_lanes": lanes,
+                                   "built_in_events": float(bool(built_in)),
+                                   "guard_trips": 0.0}
         # The density fits' small matrix products would otherwise start BLAS threads that
         # fight the integrator for the cores (3x slower on a loaded 2-core machine).
         with threadpool_limits(limits=1, user_api="blas"):
-            members = [self._member(run, i, r0[i], v0[i], drags[i], float(srp[i]), stats,
-                                    progress, n) for i in range(n)]
+            if lanes:
+                masses = [1.0 if d is None else d.mass_kg for d in drags]
+                states = np.column_stack([r0, v0, masses])
+                members = [MemberResult(o.status, epoch + o.t, o.state, o.events, o.times_s,
+                                        o.states)
+                           for o in propagate_batches(run, lanes, states, drags, srp, stats,
+                                                      progress)]
+            else:
+                members = [self._member(run, i, r0[i], v0[i], drags[i], float(srp[i]), stats,
+                                        progress, n) for i in range(n)]
         stats["compile_s"] = getattr(self, "compile_s", 0.0)
         return PropagationResult(epoch=epoch, members=members, statistics=stats)
 
@@ -245,12 +340,20 @@ def _end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> fl
 class _Run:
     """The state of one run: the windows, fits and segments shared by its members."""
 
-    def __init__(self, prop: Propagator, ta: Any, epoch: Epoch, t_end: float,
+    def __init__(self, prop: Propagator, lanes: int | None, epoch: Epoch, t_end: float,
                  located: list[HeightEvent | ExpressionEvent], epoch_events: list[EpochEvent],
                  burns: Sequence[FiniteBurn], output_step_s: float | None) -> None:
-        self.prop, self.ta, self.epoch, self.t_end = prop, ta, epoch, t_end
+        """A run of ``prop`` on integrators with ``lanes`` SIMD lanes (0 or None: scalar),
+        locating ``located`` (the built-in events first, if any)."""
+        self.prop, self.epoch, self.t_end = prop, epoch, t_end
+        self.stages = prop._stages(located, lanes or 0)
+        #: The scalar path's member's stage.
+        self.stage = len(self.stages) - 1
         self.layout = prop.dynamics.layout
-        self.located, self.epoch_events, self.burns = located, epoch_events, list(burns)
+        self.epoch_events, self.burns = epoch_events, list(burns)
+        #: Per-run memos of windows and orientation (members and batches share their times).
+        self._boundaries: dict[tuple[float, float], tuple[float, float]] = {}
+        self._orientation: dict[tuple[float, float], FloatArray] = {}
         self.grid = (np.arange(0.0, t_end + 1e-9, output_step_s) if output_step_s
                      else np.empty(0))
         tt1, tt2 = epoch.tt
@@ -262,9 +365,19 @@ class _Run:
         if "jc0" in self.layout:
             self.pars[self.layout.index("jc0")] = self.jc0
 
+    @property
+    def ta(self) -> Any:
+        """The scalar path's integrator (of the current stage)."""
+        return self.stages[self.stage].ta
+
     # --- windows --------------------------------------------------------------------------
     def utc_boundary(self, t: float, length: float) -> tuple[float, float]:
         """The UTC-aligned window of ``length`` [s] containing integrator time ``t``."""
+        if (t, length) not in self._boundaries:
+            self._boundaries[t, length] = self._utc_boundary(t, length)
+        return self._boundaries[t, length]
+
+    def _utc_boundary(self, t: float, length: float) -> tuple[float, float]:
         ts = self.epoch.ts
         here = self.epoch + t
         day, sec = here.utc_day_seconds()
@@ -277,7 +390,16 @@ class _Run:
         return float(start), end_s
 
     def set_orientation(self, t0: float, t1: float) -> None:
-        """Earth-orientation parameters for the window ``[t0, t1)``."""
+        """Earth-orientation parameters for the window ``[t0, t1)`` (computed once per run)."""
+        lay, p = self.layout, self.pars
+        end = lay.index("omega") + 1
+        if (t0, t1) in self._orientation:
+            p[:end] = self._orientation[t0, t1]
+            return
+        self._set_orientation(t0, t1)
+        self._orientation[t0, t1] = p[:end].copy()
+
+    def _set_orientation(self, t0: float, t1: float) -> None:
         lay, p = self.layout, self.pars
         if self.prop.model.orientation == "uniform":
             rot = earth_rotation(self.epoch + t0)
@@ -292,18 +414,40 @@ class _Run:
         p[lay.index("t_era0")] = t0
         p[lay.index("omega")] = float(start.omega_rad_s)
 
+    def open_window(self, t: float, lanes: Sequence[tuple[FloatArray, DragProperties | None]],
+                    stats: dict[str, float]) -> tuple[list[DensityFit | None], float]:
+        """Start a window at integrator time ``t`` [s] for members given as (state, drag):
+        set the Earth orientation; return one density fit per member (``None`` without fitted
+        drag) and the window's end [s]. With a fit, the window is the longest of
+        :data:`_WINDOWS` in which no member decays by more than 6 km, so that members run
+        together share their windows and slots."""
+        fits: list[DensityFit | None] = [None] * len(lanes)
+        if self.prop.model.drag == "fit":
+            rates = [self._decay_rate(t, y, drag) for y, drag in lanes]
+            length = min(_window_length(rate) for rate in rates)
+            we = t
+            for k, ((y, _), rate) in enumerate(zip(lanes, rates, strict=True)):
+                fits[k], _ws, we = self.fit_density(t, y, rate, stats, length)
+        elif self.prop.model.orientation == "uniform":
+            we = self.t_end  # nothing changes between windows: one segment per event
+        else:
+            _ws, we = self.utc_boundary(t, _DAY)
+        # Orientation over the rest of the UTC day, whatever the run's end: a state at t
+        # must not depend on how far beyond t the run goes.
+        self.set_orientation(t, self.utc_boundary(t, _DAY)[1])
+        return fits, min(we, self.t_end)
+
     def fit_density(self, t: float, state: FloatArray, decay_rate: float,
-                    stats: dict[str, float]) -> tuple[DensityFit, float, float]:
+                    stats: dict[str, float], length: float | None = None
+                    ) -> tuple[DensityFit, float, float]:
         """Fit the atmosphere over the window that starts at ``t``; returns the fit and the
-        window's end. The window is shortened while the expected decay exceeds 6 km."""
-        length = _WINDOWS[-1]
-        for candidate in _WINDOWS:
-            if decay_rate * candidate <= _DECAY_PER_WINDOW_M:
-                length = candidate
-                break
+        window's start and end [s]. The window is ``length`` [s] long (default: shortened
+        while the expected decay exceeds 6 km)."""
+        if length is None:
+            length = _window_length(decay_rate)
         ws, we = self.utc_boundary(t, length)
         we = min(we, max(self.t_end, t + 1.0))
-        begin = time_now = _time.perf_counter()
+        time_now = _time.perf_counter()
         ns = self.prop.samples_per_window
         frac = (np.arange(ns) + 0.5) / ns
         times = t + frac * (we - t)
@@ -327,16 +471,19 @@ class _Run:
         stats["density_fits"] += 1
         stats["density_samples"] += ns
         stats["fit_s"] += _time.perf_counter() - time_now
-        del begin
         return fit, ws, we
 
     # --- one member -----------------------------------------------------------------------
     def member(self, index: int, state: FloatArray, drag: DragProperties | None,
                srp_area: float, stats: dict[str, float],
                progress: Callable[[float], None] | None) -> MemberResult:
-        ta, lay, p = self.ta, self.layout, self.pars
+        lay, p = self.layout, self.pars
+        self.stage = first_stage(self.stages, state[None, :])
+        ta = self.ta
         ta.time = 0.0
         ta.state[:] = state
+        if ta.with_events:  # a previous member's terminal event must not mute this one's
+            ta.reset_cooldowns()
         if "cr_area_m2" in lay:
             p[lay.index("cr_area_m2")] = srp_area
         records: list[EventRecord] = []
@@ -346,31 +493,20 @@ class _Run:
         t = 0.0
         pending = list(self.epoch_events)
         while t < self.t_end and status == "completed":
-            fit: DensityFit | None = None
-            if self.prop.model.drag == "fit":
-                y = np.array(ta.state)
-                rate = self._decay_rate(t, y, drag)
-                fit, _ws, we = self.fit_density(t, y, rate, stats)
-            elif self.prop.model.orientation == "uniform":
-                we = self.t_end  # nothing changes between windows: one segment per event
-            else:
-                _ws, we = self.utc_boundary(t, _DAY)
-            we = min(we, self.t_end)
-            # Orientation over the rest of the UTC day, whatever the run's end: a state at t
-            # must not depend on how far beyond t the run goes.
-            self.set_orientation(t, self.utc_boundary(t, _DAY)[1])
-            for s0, s1 in self._segments(t, we, fit, pending):
-                self._set_segment(s0, fit, drag, index)
-                ta.pars[:] = p
+            fits, we = self.open_window(t, [(np.array(self.ta.state), drag)], stats)
+            fit = fits[0]
+            for s0, s1 in self.segments(t, we, fits, pending):
+                self._set_segment(s0, fit, drag, index, np.array(self.ta.state))
+                self.ta.pars[:] = p[:self.ta.pars.shape[0]]
                 status, t = self._integrate(index, s0, s1, records, out_t, out_y, pending, stats)
                 if status != "completed":
                     break
             if progress is not None:
                 progress(min(t / self.t_end, 1.0))
-        final = np.array(ta.state)
+        final = np.array(self.ta.state)
         times = np.concatenate(out_t) if out_t else np.empty(0)
         states = np.concatenate(out_y) if out_y else np.empty((0, 7))
-        return MemberResult(status, self.epoch + ta.time, final, records, times, states)
+        return MemberResult(status, self.epoch + self.ta.time, final, records, times, states)
 
     def _decay_rate(self, t: float, state: FloatArray, drag: DragProperties | None) -> float:
         """An upper estimate of the decay rate of the semi-major axis [m/s] at time ``t``: the
@@ -388,11 +524,14 @@ class _Run:
         cd_area = drag.drag_area_m2(when, state[:3], state[3:6])
         return float(2.0 * rho * cd_area / state[6] * np.sqrt(GM_EARTH_M3_S2 * el.a_m))
 
-    def _segments(self, t: float, we: float, fit: DensityFit | None,
-                  pending: list[EpochEvent]) -> list[tuple[float, float]]:
+    def segments(self, t: float, we: float, fits: Sequence[DensityFit | None],
+                 pending: list[EpochEvent]) -> list[tuple[float, float]]:
+        """The segments ``(s0, s1)`` [s] of the window ``[t, we]``: cut at the fits' slot
+        edges, the burns' ends and the pending epoch events."""
         cuts = {t, we}
-        if fit is not None:
-            cuts.update(float(c) for c in fit.slot_edges_s)
+        for fit in fits:
+            if fit is not None:
+                cuts.update(float(c) for c in fit.slot_edges_s)
         for burn in self.burns:
             b0 = float(burn.start - self.epoch)
             cuts.update((b0, b0 + burn.duration_s))
@@ -400,14 +539,22 @@ class _Run:
         ordered = sorted(c for c in cuts if t <= c <= we)
         return [(a, b) for a, b in itertools.pairwise(ordered) if b > a]
 
+    def lane_parameters(self, s0: float, fit: DensityFit | None, drag: DragProperties | None,
+                        srp_area: float, index: int, y: FloatArray) -> FloatArray:
+        """The runtime parameters of member ``index`` (state ``y``) for the segment that
+        starts at ``s0`` [s] (a copy; the orientation is the window's)."""
+        if "cr_area_m2" in self.layout:
+            self.pars[self.layout.index("cr_area_m2")] = srp_area
+        self._set_segment(s0, fit, drag, index, y)
+        return self.pars.copy()
+
     def _set_segment(self, s0: float, fit: DensityFit | None, drag: DragProperties | None,
-                     index: int) -> None:
-        lay, p, ta = self.layout, self.pars, self.ta
+                     index: int, y: FloatArray) -> None:
+        lay, p = self.layout, self.pars
         if fit is not None:
             first = lay.index("density")
             p[first:first + len(fit.parameters(0))] = fit.parameters(fit.slot_of(s0 + 1e-6))
         if "cd_area_m2" in lay:
-            y = np.array(ta.state)
             p[lay.index("cd_area_m2")] = (0.0 if drag is None else
                                           drag.drag_area_m2(self.epoch + s0, y[:3], y[3:6]))
         if "thrust_n" in lay:
@@ -426,9 +573,9 @@ class _Run:
     def _integrate(self, index: int, s0: float, s1: float, records: list[EventRecord],
                    out_t: list[FloatArray], out_y: list[FloatArray], pending: list[EpochEvent],
                    stats: dict[str, float]) -> tuple[str, float]:
-        ta = self.ta
         begin = _time.perf_counter()
         while True:
+            ta = self.ta
             t_before = ta.time
             res = ta.propagate_until(s1, c_output=self.grid.size > 0)
             stats["steps"] += res[3]
@@ -447,26 +594,38 @@ class _Run:
                 raise PropagationError(f"member {index}: the integrator failed at "
                                        f"{(self.epoch + ta.time).iso(0)} ({outcome!r}); the "
                                        "state may have left the models' domain")
-            event = self.located[-code - 1]
+            stage = self.stages[self.stage]
+            if stage.guard_radius_m is not None and code == -1:  # the entry guard
+                self.stage = next_stage(self.stages, self.stage, self.pars, stats)
+                continue
+            event = stage.located[-code - 1]
             y = np.array(ta.state)
-            records.append(self._record(event.name, index, ta.time, y))
+            records.append(self.record(event.name, index, ta.time, y))
             if event.action is Action.STOP:
                 stats["integrate_s"] += _time.perf_counter() - begin
                 return ("reentered" if event.name == "breakup" else "stopped"), ta.time
             if event.action is Action.RESET_STATE and event.reset is not None:
-                ta.state[:] = event.reset(y)
+                self._reset(event.reset(y), stats)
         stats["integrate_s"] += _time.perf_counter() - begin
         for ev in [e for e in pending if abs(float(e.epoch - self.epoch) - s1) < 1e-6]:
             pending.remove(ev)
-            y = np.array(ta.state)
-            records.append(self._record(ev.name, index, s1, y))
+            y = np.array(self.ta.state)
+            records.append(self.record(ev.name, index, s1, y))
             if ev.action is Action.STOP:
                 return "stopped", s1
             if ev.action is Action.RESET_STATE and ev.reset is not None:
-                ta.state[:] = ev.reset(y)
+                self._reset(ev.reset(y), stats)
         return "completed", s1
 
-    def _record(self, name: str, index: int, t: float, y: FloatArray) -> EventRecord:
+    def _reset(self, state: FloatArray, stats: dict[str, float]) -> None:
+        """Reset the member's state; one put at or below the entry guard (no crossing to
+        detect) moves on to the built-in events at once."""
+        self.ta.state[:] = state
+        if below_guard(self.stages[self.stage], state[None, :3]):
+            self.stage = next_stage(self.stages, self.stage, self.pars, stats)
+
+    def record(self, name: str, index: int, t: float, y: FloatArray) -> EventRecord:
+        """The record of event ``name`` of member ``index`` at time ``t`` [s], state ``y``."""
         when = self.epoch + t
         itrf = gcrf_to_itrf_position(when, y[:3])
         lat, lon, h = itrf_to_geodetic(itrf)
@@ -474,6 +633,11 @@ class _Run:
                            v_gcrf_m_s=y[3:6].copy(), mass_kg=float(y[6]),
                            lat_deg=float(np.degrees(lat)), lon_deg=float(np.degrees(lon)),
                            height_m=float(h))
+
+
+def _window_length(decay_rate: float) -> float:
+    """The longest window [s] in which a decay at ``decay_rate`` [m/s] stays within 6 km."""
+    return next((c for c in _WINDOWS if decay_rate * c <= _DECAY_PER_WINDOW_M), _WINDOWS[-1])
 
 
 _PREDICTOR: list[Any] = []
