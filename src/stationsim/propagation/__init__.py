@@ -1,16 +1,33 @@
 """Propagation: orbit states and the propagators that advance them.
 
-So far: general-perturbations mean elements (:class:`GPElements`, what a TLE or an SGP4 OMM holds)
-and SGP4 on them (TEME output, SI units). ``propagation`` never imports ``io``, ``data`` or
-``station``: readers of TLE/OMM text live in :mod:`stationsim.io` and produce
-:class:`GPElements`.
+General-perturbations mean elements (:class:`GPElements`, what a TLE or an SGP4 OMM holds) and
+SGP4 on them (TEME output, SI units); the numerical propagator on heyoka
+(:class:`Propagator`, forces in :class:`ForceModel`, events in :mod:`.events`); two-body
+kernels (:mod:`.kepler`); the ballistic-coefficient fit from TLEs (:mod:`.ballistic`).
+``propagation`` never imports ``io``, ``data`` or ``station``: readers of TLE/OMM text live in
+:mod:`stationsim.io` and produce :class:`GPElements`; forces reach it as protocols.
 """
 
+from stationsim.propagation.dynamics import ExponentialDensity, ForceModel
 from stationsim.propagation.elements import (
     ElementsValueError,
     GPElements,
     day_of_year_from_calendar,
     object_id_from_designator,
+)
+from stationsim.propagation.events import (
+    Action,
+    EpochEvent,
+    EventRecord,
+    ExpressionEvent,
+    HeightEvent,
+    impulsive_burn,
+)
+from stationsim.propagation.numerical import (
+    FiniteBurn,
+    MemberResult,
+    PropagationResult,
+    Propagator,
 )
 from stationsim.propagation.sgp4 import (
     SGP4_ERROR_TEXT,
@@ -24,9 +41,21 @@ from stationsim.propagation.sgp4 import (
 
 __all__ = [
     "SGP4_ERROR_TEXT",
+    "Action",
     "ElementsValueError",
+    "EpochEvent",
+    "EventRecord",
+    "ExponentialDensity",
+    "ExpressionEvent",
+    "FiniteBurn",
+    "ForceModel",
     "GPElements",
+    "HeightEvent",
+    "MemberResult",
+    "PropagationResult",
+    "Propagator",
     "day_of_year_from_calendar",
+    "impulsive_burn",
     "object_id_from_designator",
     "raise_on_sgp4_error",
     "satrec_from_elements",
