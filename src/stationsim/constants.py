@@ -25,6 +25,9 @@ EARTH_ROTATION_RATE_RAD_S = 7.292115146706979e-5
 # --- Earth: gravity ------------------------------------------------------------------------
 #: Geocentric gravitational constant GM [m^3/s^2] (IERS Conventions 2010, table 1.1; EGM2008).
 GM_EARTH_M3_S2 = 3.986004418e14
+#: Earth's dynamical form factor J2 = -sqrt(5) Cbar_20 of EGM96 (Lemoine et al. 1998,
+#: NASA/TP-1998-206861), for drift predictions; the force model reads the bundled field.
+J2_EARTH = 1.0826266835531513e-3
 
 # --- Sun and Moon -----------------------------------------------------------------------------
 #: The astronomical unit [m] (IAU 2012 Resolution B2, exact).

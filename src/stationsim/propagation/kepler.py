@@ -1,7 +1,7 @@
 """Two-body orbits: Cartesian <-> classical elements, Kepler's equation, J2 secular drift.
 
-Pure NumPy kernels on arrays (SI units: m, m/s, rad; any inertial frame). Used to predict where
-a satellite will be over the next window (to sample the atmosphere there), for the Kepler
+Pure NumPy kernels on arrays (SI units: m, m/s, rad; any inertial frame). Used for window
+sizing and ballistic-coefficient averaging (osculating elements), for the Kepler
 validation of the numerical integrator, and for mean-altitude summaries. Formulas: D. A.
 Vallado, *Fundamentals of Astrodynamics and Applications*, 4th ed. (2013), algorithms 9
 (RV2COE) and 10 (COE2RV); J2 secular rates, eqs. 9-41 (node), 9-42 (perigee) and the mean
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
+from stationsim.constants import GM_EARTH_M3_S2, J2_EARTH, WGS84_A_M
 from stationsim.time.tables import FloatArray
 
 __all__ = [
@@ -26,8 +26,6 @@ __all__ = [
     "state_from_elements",
 ]
 
-#: J2 of EGM96 (-sqrt(5) C20), enough for a drift prediction.
-_J2 = 1.0826266835531513e-3
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def state_from_elements(el: Elements, mu: float = GM_EARTH_M3_S2
 
 
 def j2_secular_rates(a_m: ArrayLike, e: ArrayLike, i_rad: ArrayLike, mu: float = GM_EARTH_M3_S2,
-                     radius_m: float = WGS84_A_M, j2: float = _J2
+                     radius_m: float = WGS84_A_M, j2: float = J2_EARTH
                      ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Secular rates [rad/s] of the node, the argument of perigee and the mean anomaly."""
     a = np.asarray(a_m, dtype=np.float64)
@@ -133,16 +131,3 @@ def j2_secular_rates(a_m: ArrayLike, e: ArrayLike, i_rad: ArrayLike, mu: float =
     argp_dot = 0.5 * k * (5.0 * ci * ci - 1.0)
     m_dot = n + 0.5 * k * np.sqrt(1.0 - ecc * ecc) * (3.0 * ci * ci - 1.0)
     return np.asarray(raan_dot), np.asarray(argp_dot), np.asarray(m_dot)
-
-
-def predict_j2(r_m: ArrayLike, v_m_s: ArrayLike, dt_s: ArrayLike,
-               mu: float = GM_EARTH_M3_S2) -> FloatArray:
-    """Positions ``(len(dt), 3)`` [m] after ``dt_s`` from one state, with the J2 secular drift
-    of the node, perigee and mean anomaly (a cheap predictor, good to a few km over a day)."""
-    el = elements_from_state(r_m, v_m_s, mu)
-    dt = np.asarray(dt_s, dtype=np.float64)
-    raan_dot, argp_dot, m_dot = j2_secular_rates(el.a_m, el.e, el.i_rad, mu)
-    moved = Elements(np.full_like(dt, el.a_m), np.full_like(dt, el.e), np.full_like(dt, el.i_rad),
-                     el.raan_rad + raan_dot * dt, el.argp_rad + argp_dot * dt,
-                     el.m_rad + m_dot * dt)
-    return state_from_elements(moved, mu)[0]

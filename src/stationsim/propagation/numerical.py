@@ -8,7 +8,7 @@ change: Earth orientation per window, the density fit per window and its slot of
 area, the thrust. No Python code runs inside a step.
 
 Per window, the density of the run's atmosphere (MSIS, Harris-Priester, ...) is sampled along
-the orbit predicted with the J2 secular drift (:func:`.kepler.predict_j2`), in a height band
+the orbit predicted by a small drag-free J2 integrator (:func:`_predict`), in a height band
 that covers the expected decay, and fitted (:mod:`stationsim.forces.density_fit`).
 
 Events: the entry interface (120 km geodetic, "reentry") is recorded and the member goes on
@@ -45,7 +45,7 @@ import heyoka as hy
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from stationsim.constants import GM_EARTH_M3_S2, JD_J2000, WGS84_A_M, WGS84_F
+from stationsim.constants import GM_EARTH_M3_S2, J2_EARTH, JD_J2000, WGS84_A_M, WGS84_F
 from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.density_fit import DensityFit, fit_log_density
@@ -649,7 +649,7 @@ def _predict(state: FloatArray, dt_s: FloatArray) -> FloatArray:
     if not _PREDICTOR:
         x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
         acc = point_mass_acceleration([x, y, z], GM_EARTH_M3_S2)
-        j2 = zonal_acceleration([x, y, z], GM_EARTH_M3_S2, WGS84_A_M, [_J2])
+        j2 = zonal_acceleration([x, y, z], GM_EARTH_M3_S2, WGS84_A_M, [J2_EARTH])
         sys = [(x, vx), (y, vy), (z, vz)] + [(w, a + b) for w, a, b in zip(
             (vx, vy, vz), acc, j2, strict=True)]
         _PREDICTOR.append(hy.taylor_adaptive(sys, [WGS84_A_M + 4e5, 0, 0, 0, 7.6e3, 0],
@@ -661,9 +661,6 @@ def _predict(state: FloatArray, dt_s: FloatArray) -> FloatArray:
     res = ta.propagate_grid(grid)
     return np.asarray(res[-1][1:, :3])
 
-
-#: J2 for the predictor (EGM96, -sqrt(5) C20).
-_J2 = 1.0826266835531513e-3
 
 
 def _van_der_corput(n: int) -> FloatArray:
