@@ -8,8 +8,7 @@ change: Earth orientation per window, the density fit per window and its slot of
 area, the thrust. No Python code runs inside a step.
 
 Per window, the density of the run's atmosphere (MSIS, Harris-Priester, ...) is sampled along
-the orbit predicted by a small drag-free J2 integrator (:func:`_predict`), in a height band
-that covers the expected decay, and fitted (:mod:`stationsim.forces.density_fit`).
+the predicted orbit and fitted (:mod:`.windows`).
 
 Events: the entry interface (120 km geodetic, "reentry") is recorded and the member goes on
 to breakup (78 km, "breakup"), where it stops with the status "reentered"; user events are
@@ -45,14 +44,12 @@ import heyoka as hy
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from stationsim.constants import GM_EARTH_M3_S2, J2_EARTH, JD_J2000, WGS84_A_M, WGS84_F
+from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
-from stationsim.forces.density_fit import DensityFit, fit_log_density
+from stationsim.forces.density_fit import DensityFit
 from stationsim.forces.drag import DragProperties
-from stationsim.forces.gravity import point_mass_acceleration, zonal_acceleration
-from stationsim.forces.sun import sun_position_gcrf
-from stationsim.frames import earth_rotation, gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.batch import (
     Stage,
     below_guard,
@@ -69,20 +66,11 @@ from stationsim.propagation.events import (
     HeightEvent,
     heyoka_direction,
 )
-from stationsim.propagation.kepler import elements_from_state
+from stationsim.propagation.windows import Windows
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
 __all__ = ["FiniteBurn", "MemberResult", "PropagationResult", "Propagator"]
-
-_DAY = 86400.0
-#: Window lengths [s], each dividing the previous one; the shortest is used near re-entry.
-_WINDOWS = (86400.0, 10800.0, 3600.0, 1200.0, 300.0)
-#: The decay allowed within one window before a shorter window is chosen [m].
-_DECAY_PER_WINDOW_M = 6e3
-#: The cadence of the ap index [s]: the density fit gets one offset per 3-hour UTC slot.
-_SLOT = 10800.0
-_BAND_MARGIN_M = 3e3
 
 
 @dataclass(frozen=True)
@@ -336,8 +324,7 @@ def _end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> fl
         raise PropagationError(f"the run must end after its start (got {t_end} s)")
     return t_end
 
-
-class _Run:
+class _Run(Windows):
     """The state of one run: the windows, fits and segments shared by its members."""
 
     def __init__(self, prop: Propagator, lanes: int | None, epoch: Epoch, t_end: float,
@@ -345,133 +332,20 @@ class _Run:
                  burns: Sequence[FiniteBurn], output_step_s: float | None) -> None:
         """A run of ``prop`` on integrators with ``lanes`` SIMD lanes (0 or None: scalar),
         locating ``located`` (the built-in events first, if any)."""
-        self.prop, self.epoch, self.t_end = prop, epoch, t_end
+        super().__init__(prop.model, prop.atmosphere, prop.samples_per_window,
+                         prop.dynamics.layout, epoch, t_end)
+        self.prop = prop
         self.stages = prop._stages(located, lanes or 0)
         #: The scalar path's member's stage.
         self.stage = len(self.stages) - 1
-        self.layout = prop.dynamics.layout
         self.epoch_events, self.burns = epoch_events, list(burns)
-        #: Per-run memos of windows and orientation (members and batches share their times).
-        self._boundaries: dict[tuple[float, float], tuple[float, float]] = {}
-        self._orientation: dict[tuple[float, float], FloatArray] = {}
         self.grid = (np.arange(0.0, t_end + 1e-9, output_step_s) if output_step_s
                      else np.empty(0))
-        tt1, tt2 = epoch.tt
-        self.jc0 = float(((tt1 - JD_J2000) + tt2) / 36525.0)
-        day, sec = epoch.utc_day_seconds()
-        self.day0 = float(day)
-        self.sec0 = float(sec)
-        self.pars = self.layout.defaults()
-        if "jc0" in self.layout:
-            self.pars[self.layout.index("jc0")] = self.jc0
 
     @property
     def ta(self) -> Any:
         """The scalar path's integrator (of the current stage)."""
         return self.stages[self.stage].ta
-
-    # --- windows --------------------------------------------------------------------------
-    def utc_boundary(self, t: float, length: float) -> tuple[float, float]:
-        """The UTC-aligned window of ``length`` [s] containing integrator time ``t``."""
-        if (t, length) not in self._boundaries:
-            self._boundaries[t, length] = self._utc_boundary(t, length)
-        return self._boundaries[t, length]
-
-    def _utc_boundary(self, t: float, length: float) -> tuple[float, float]:
-        ts = self.epoch.ts
-        here = self.epoch + t
-        day, sec = here.utc_day_seconds()
-        k = np.floor(float(sec) / length)
-        start = ts.from_utc_day_seconds(day, k * length) - self.epoch
-        end = ts.from_utc_day_seconds(day, min((k + 1) * length, _DAY))
-        end_s = float(end - self.epoch)
-        if (k + 1) * length >= _DAY:
-            end_s = float(ts.from_utc_day_seconds(float(day) + 1.0, 0.0) - self.epoch)
-        return float(start), end_s
-
-    def set_orientation(self, t0: float, t1: float) -> None:
-        """Earth-orientation parameters for the window ``[t0, t1)`` (computed once per run)."""
-        lay, p = self.layout, self.pars
-        end = lay.index("omega") + 1
-        if (t0, t1) in self._orientation:
-            p[:end] = self._orientation[t0, t1]
-            return
-        self._set_orientation(t0, t1)
-        self._orientation[t0, t1] = p[:end].copy()
-
-    def _set_orientation(self, t0: float, t1: float) -> None:
-        lay, p = self.layout, self.pars
-        if self.prop.model.orientation == "uniform":
-            rot = earth_rotation(self.epoch + t0)
-            p[lay.index("era0")] = float(rot.era_rad)
-            p[lay.index("t_era0")] = t0
-            return
-        mid = earth_rotation(self.epoch + 0.5 * (t0 + t1))
-        start = earth_rotation(self.epoch + t0)
-        p[lay.index("c2i"):lay.index("c2i") + 9] = np.asarray(mid.c2i).ravel()
-        p[lay.index("pom"):lay.index("pom") + 9] = np.asarray(mid.pom).ravel()
-        p[lay.index("era0")] = float(start.era_rad)
-        p[lay.index("t_era0")] = t0
-        p[lay.index("omega")] = float(start.omega_rad_s)
-
-    def open_window(self, t: float, lanes: Sequence[tuple[FloatArray, DragProperties | None]],
-                    stats: dict[str, float]) -> tuple[list[DensityFit | None], float]:
-        """Start a window at integrator time ``t`` [s] for members given as (state, drag):
-        set the Earth orientation; return one density fit per member (``None`` without fitted
-        drag) and the window's end [s]. With a fit, the window is the longest of
-        :data:`_WINDOWS` in which no member decays by more than 6 km, so that members run
-        together share their windows and slots."""
-        fits: list[DensityFit | None] = [None] * len(lanes)
-        if self.prop.model.drag == "fit":
-            rates = [self._decay_rate(t, y, drag) for y, drag in lanes]
-            length = min(_window_length(rate) for rate in rates)
-            we = t
-            for k, ((y, _), rate) in enumerate(zip(lanes, rates, strict=True)):
-                fits[k], _ws, we = self.fit_density(t, y, rate, stats, length)
-        elif self.prop.model.orientation == "uniform":
-            we = self.t_end  # nothing changes between windows: one segment per event
-        else:
-            _ws, we = self.utc_boundary(t, _DAY)
-        # Orientation over the rest of the UTC day, whatever the run's end: a state at t
-        # must not depend on how far beyond t the run goes.
-        self.set_orientation(t, self.utc_boundary(t, _DAY)[1])
-        return fits, min(we, self.t_end)
-
-    def fit_density(self, t: float, state: FloatArray, decay_rate: float,
-                    stats: dict[str, float], length: float | None = None
-                    ) -> tuple[DensityFit, float, float]:
-        """Fit the atmosphere over the window that starts at ``t``; returns the fit and the
-        window's start and end [s]. The window is ``length`` [s] long (default: shortened
-        while the expected decay exceeds 6 km)."""
-        if length is None:
-            length = _window_length(decay_rate)
-        ws, we = self.utc_boundary(t, length)
-        we = min(we, max(self.t_end, t + 1.0))
-        time_now = _time.perf_counter()
-        ns = self.prop.samples_per_window
-        frac = (np.arange(ns) + 0.5) / ns
-        times = t + frac * (we - t)
-        positions = _predict(state, times - t)
-        low = _BAND_MARGIN_M + 1.5 * decay_rate * (we - t)
-        offsets = -low + (low + _BAND_MARGIN_M) * _van_der_corput(ns)
-        radius = np.linalg.norm(positions, axis=1)
-        floor = WGS84_A_M * (1.0 - WGS84_F) + 60e3
-        new_radius = np.maximum(radius + offsets, floor)
-        positions = positions * (new_radius / radius)[:, None]
-        atmosphere = self.prop.atmosphere
-        assert atmosphere is not None  # checked in Propagator.__init__
-        rho = atmosphere.density(self.epoch + times, positions)
-        sun = sun_position_gcrf(self.epoch + 0.5 * (t + we))
-        edges = [t]
-        if length >= _SLOT:
-            edges += [c for c in ws + _SLOT * np.arange(1, length / _SLOT) if t < c < we]
-        edges.append(we)
-        fit = fit_log_density(positions, times, rho, sun_gcrf=sun, start_s=t, length_s=we - t,
-                              slot_edges_s=np.array(edges))
-        stats["density_fits"] += 1
-        stats["density_samples"] += ns
-        stats["fit_s"] += _time.perf_counter() - time_now
-        return fit, ws, we
 
     # --- one member -----------------------------------------------------------------------
     def member(self, index: int, state: FloatArray, drag: DragProperties | None,
@@ -507,22 +381,6 @@ class _Run:
         times = np.concatenate(out_t) if out_t else np.empty(0)
         states = np.concatenate(out_y) if out_y else np.empty((0, 7))
         return MemberResult(status, self.epoch + self.ta.time, final, records, times, states)
-
-    def _decay_rate(self, t: float, state: FloatArray, drag: DragProperties | None) -> float:
-        """An upper estimate of the decay rate of the semi-major axis [m/s] at time ``t``: the
-        circular-orbit rate ``rho (C_D A/m) sqrt(mu a)`` with the density at perigee height,
-        doubled for the density's variation around the orbit."""
-        if self.prop.model.drag != "fit" or drag is None or self.prop.atmosphere is None:
-            return 0.0
-        el = elements_from_state(state[:3], state[3:6])
-        if not 0.0 < float(el.e) < 1.0:
-            return 0.0
-        perigee = float(el.a_m * (1.0 - el.e))
-        point = state[:3] / np.linalg.norm(state[:3]) * max(perigee, WGS84_A_M + 60e3)
-        when = self.epoch + t
-        rho = float(np.asarray(self.prop.atmosphere.density(when, point[None, :]))[0])
-        cd_area = drag.drag_area_m2(when, state[:3], state[3:6])
-        return float(2.0 * rho * cd_area / state[6] * np.sqrt(GM_EARTH_M3_S2 * el.a_m))
 
     def segments(self, t: float, we: float, fits: Sequence[DensityFit | None],
                  pending: list[EpochEvent]) -> list[tuple[float, float]]:
@@ -633,44 +491,3 @@ class _Run:
                            v_gcrf_m_s=y[3:6].copy(), mass_kg=float(y[6]),
                            lat_deg=float(np.degrees(lat)), lon_deg=float(np.degrees(lon)),
                            height_m=float(h))
-
-
-def _window_length(decay_rate: float) -> float:
-    """The longest window [s] in which a decay at ``decay_rate`` [m/s] stays within 6 km."""
-    return next((c for c in _WINDOWS if decay_rate * c <= _DECAY_PER_WINDOW_M), _WINDOWS[-1])
-
-
-_PREDICTOR: list[Any] = []
-
-
-def _predict(state: FloatArray, dt_s: FloatArray) -> FloatArray:
-    """Positions [m] after ``dt_s`` (increasing) without drag: point mass + J2 about GCRF z,
-    osculating, so the predicted heights follow the real orbit's J2 oscillations."""
-    if not _PREDICTOR:
-        x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
-        acc = point_mass_acceleration([x, y, z], GM_EARTH_M3_S2)
-        j2 = zonal_acceleration([x, y, z], GM_EARTH_M3_S2, WGS84_A_M, [J2_EARTH])
-        sys = [(x, vx), (y, vy), (z, vz)] + [(w, a + b) for w, a, b in zip(
-            (vx, vy, vz), acc, j2, strict=True)]
-        _PREDICTOR.append(hy.taylor_adaptive(sys, [WGS84_A_M + 4e5, 0, 0, 0, 7.6e3, 0],
-                                             tol=1e-6))
-    ta = _PREDICTOR[0]
-    ta.time = 0.0
-    ta.state[:] = state[:6]
-    grid = np.concatenate([[0.0], np.asarray(dt_s, dtype=np.float64)])
-    res = ta.propagate_grid(grid)
-    return np.asarray(res[-1][1:, :3])
-
-
-
-def _van_der_corput(n: int) -> FloatArray:
-    """The first ``n`` points of the base-2 van der Corput sequence (deterministic, even)."""
-    out = np.zeros(n)
-    for i in range(n):
-        k, denom, value = i + 1, 1.0, 0.0
-        while k:
-            denom *= 2.0
-            k, bit = divmod(k, 2)
-            value += bit / denom
-        out[i] = value
-    return out
