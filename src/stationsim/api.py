@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
+from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.plots import SUFFIXES, plot_decay
 from stationsim.data import bundled_path, data_coverage, load_timescale, update_data
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
@@ -33,6 +34,7 @@ STALE_ELEMENTS_DAYS = 30.0
 
 __all__ = [
     "ATMOSPHERES",
+    "DECAY_METHODS",
     "DEFAULT_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
     "DecayReport",
@@ -251,6 +253,7 @@ def decay(
     atmosphere: str = "msis2",
     norad_id: int | None = None,
     ballistic_kg_m2: float | None = None,
+    method: str = "fit",
     plot: str | Path | None = None,
     progress: Any = None,
 ) -> DecayReport:
@@ -265,6 +268,8 @@ def decay(
         atmosphere: ``msis2``, ``nrlmsise00``, ``harris-priester`` or ``exponential``.
         norad_id: which object, when the file holds several.
         ballistic_kg_m2: use this ``m / (C_D A)`` instead of fitting one.
+        method: ``fit`` (the density fitted per window; fast) or ``direct`` (the atmosphere
+            model at every step; about a second per simulated day).
         plot: write the altitude plot there (PNG, SVG or PDF).
         progress: ``callable(phase: str, fraction: float)``.
     """
@@ -292,7 +297,7 @@ def decay(
     epoch = ts.from_iso(at, source="--at") if at is not None else None
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
-                           progress=progress)
+                           method=method, progress=progress)
     if plot is not None:
         plot_decay(report, plot)
     return report

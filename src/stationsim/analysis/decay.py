@@ -36,6 +36,7 @@ from stationsim.propagation.ballistic import (
     fit_ballistic_coefficient,
     sgp4_state_gcrf,
 )
+from stationsim.propagation.direct import DirectPropagator
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.kepler import elements_from_state
@@ -43,11 +44,15 @@ from stationsim.propagation.numerical import MemberResult, Propagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
-__all__ = ["ATMOSPHERES", "DecayReport", "predict_decay"]
+__all__ = ["ATMOSPHERES", "METHODS", "DecayReport", "predict_decay"]
 
 AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"]
 #: The atmospheres ``stationsim decay`` offers.
 ATMOSPHERES: tuple[str, ...] = ("msis2", "nrlmsise00", "harris-priester", "exponential")
+#: How the atmosphere enters the prediction: ``fit`` (a density fit per window in heyoka's
+#: Taylor integrator, fast) or ``direct`` (the model at every evaluation, SciPy's DOP853, about
+#: a second per simulated day; the reference of the fit's accuracy).
+METHODS: tuple[str, ...] = ("fit", "direct")
 #: TLEs of this many days before the prediction epoch enter the ballistic-coefficient fit.
 FIT_WINDOW_DAYS = 30.0
 #: The longest run of ``--reentry`` [days]; an object still up then is reported as such.
@@ -74,6 +79,7 @@ class DecayReport:
     reentry: tuple[Epoch, float, float] | None
     breakup: tuple[Epoch, float, float] | None
     statistics: dict[str, float] = field(default_factory=dict)
+    method: str = "fit"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``stationsim decay --json``."""
@@ -88,6 +94,7 @@ class DecayReport:
             "name": self.name,
             "epoch": self.epoch.iso(0),
             "atmosphere": self.atmosphere,
+            "method": self.method,
             "ballistic_coefficient_kg_m2": {
                 "value": round(self.ballistic_kg_m2, 4),
                 "sigma": round(self.ballistic_sigma_kg_m2, 4),
@@ -149,6 +156,7 @@ def _orbit_means(times_s: FloatArray, heights: FloatArray, states: FloatArray
 def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | None = None,
                   days: float | None = 30.0, reentry: bool = False,
                   atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
+                  method: str = "fit",
                   progress: Callable[[str, float], None] | None = None) -> DecayReport:
     """The decay prediction of one object (its TLEs, any order); see the module notes.
 
@@ -161,11 +169,16 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
         reentry: propagate until breakup (at most ten years).
         atmosphere: one of :data:`ATMOSPHERES`.
         ballistic_kg_m2: skip the fit and use this ``m / (C_D A)``.
+        method: one of :data:`METHODS`, for the prediction (the ballistic-coefficient fit
+            always takes the fitted path: it runs the 30 days several times).
         progress: called with a phase name and the fraction done.
     """
     if atmosphere not in ATMOSPHERES:
         raise InputError("unknown atmosphere", source="--atmosphere",
                          expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
+    if method not in METHODS:
+        raise InputError("unknown method", source="--method", expected=" | ".join(METHODS),
+                         found=repr(method))
     ordered = sorted(elements, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
     if at is not None:
         ordered = [e for e in ordered if float(_epoch_of(e, ts) - at) <= 1.0]
@@ -214,13 +227,14 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
         if progress is not None:
             progress("propagating", fraction)
 
-    result = propagator.propagate(start, r0, v0,
-                                  drag=ConstantDrag.from_ballistic_coefficient(value),
-                                  duration_s=span_days * 86400.0, output_step_s=_STEP_S,
-                                  progress=report)
+    chosen = propagator if method == "fit" else DirectPropagator(model, atmosphere=atmo)
+    result = chosen.propagate(start, r0, v0, drag=ConstantDrag.from_ballistic_coefficient(value),
+                              duration_s=span_days * 86400.0, output_step_s=_STEP_S,
+                              progress=report)
     member = result.members[0]
-    return _report(last, start, atmosphere, fit, source, value, sigma, member,
-                   result.statistics)
+    out = _report(last, start, atmosphere, fit, source, value, sigma, member, result.statistics)
+    out.method = method
+    return out
 
 
 def _report(last: GPElements, start: Epoch, atmosphere: str, fit: BallisticFit | None,

@@ -154,6 +154,12 @@ def decay(
     atmosphere: Annotated[str, typer.Option(
         "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, "
                              "harris-priester or exponential.")] = "msis2",
+    method: Annotated[str, typer.Option(
+        "--method", help="fit: the density fitted per window, in heyoka's Taylor "
+                         "integrator (fast); direct: the atmosphere model at every step "
+                         "(SciPy DOP853, about a second per simulated day; the reference "
+                         "of the fit). The ballistic-coefficient fit always uses 'fit'.")
+    ] = "fit",
     norad: Annotated[int | None, typer.Option(
         "--norad", help="NORAD catalogue number, when the file holds several objects.",
         show_default=False)] = None,
@@ -176,15 +182,21 @@ def decay(
       stationsim decay delfi-pq.tle --at 2023-12-06T00:00:00Z --reentry --plot decay.png
 
       stationsim decay my.tle --norad 25544 --atmosphere nrlmsise00 --json
+
+      stationsim decay --days 3 --method direct
     """
     if atmosphere not in api.ATMOSPHERES:
         err.print(f"[red]error:[/red] --atmosphere: unknown model {atmosphere!r}; expected "
                   f"{' | '.join(api.ATMOSPHERES)}", markup=True)
         raise typer.Exit(USER_ERROR)
+    if method not in api.DECAY_METHODS:
+        err.print(f"[red]error:[/red] --method: unknown method {method!r}; expected "
+                  f"{' | '.join(api.DECAY_METHODS)}", markup=True)
+        raise typer.Exit(USER_ERROR)
     with _progress(quiet=as_json) as report:
         result = _run(lambda: api.decay(tle_file, at=at, days=days, reentry=reentry,
                                         atmosphere=atmosphere, norad_id=norad,
-                                        ballistic_kg_m2=ballistic, plot=plot,
+                                        ballistic_kg_m2=ballistic, method=method, plot=plot,
                                         progress=report))
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
@@ -192,7 +204,7 @@ def decay(
     data = result.as_dict()
     b = data["ballistic_coefficient_kg_m2"]
     out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
-              f"atmosphere {result.atmosphere}")
+              f"atmosphere {result.atmosphere} ({result.method})")
     how = {"fit": f"fitted to {b['tles_used']} TLEs (RMS {b['fit_rms_m']} m)",
            "bstar": "from B* (the fit failed)", "given": "given"}[b["source"]]
     out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2, "

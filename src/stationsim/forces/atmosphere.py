@@ -114,11 +114,41 @@ class MsisAtmosphere:
         self.weather = weather
         self.model: MsisModel = model
         self.storm_time = storm_time
+        #: Drivers per 3-hour UTC slot (the ap cadence): (F10.7, F10.7a, ap history).
+        self._drivers: dict[int, tuple[float, float, FloatArray]] = {}
 
     def density(self, epoch: Epoch, r_gcrf_m: ArrayLike) -> FloatArray:
         """Mass density [kg/m^3] at GCRF positions [m]."""
         return msis_along_gcrf(epoch, r_gcrf_m, self.weather, model=self.model,
                                storm_time=self.storm_time).density_kg_m3
+
+    def density_geodetic(self, mjd_utc: ArrayLike, lat_rad: ArrayLike, lon_rad: ArrayLike,
+                         height_m: ArrayLike) -> FloatArray:
+        """Mass density [kg/m^3] at UTC MJDs and WGS-84 geodetic points (broadcast), for
+        callers that have the geodetic coordinates already (the propagators). One point at a
+        time, the space weather is looked up once per 3-hour UTC slot, within which the MSIS
+        drivers are constant."""
+        f107: ArrayLike
+        f107a: ArrayLike
+        if np.ndim(mjd_utc) == 0:
+            slot = int(np.floor(float(mjd_utc) * 8.0))  # type: ignore[arg-type]
+            if slot not in self._drivers:
+                d = self.weather.msis_inputs(np.array([(slot + 0.5) / 8.0]))
+                self._drivers[slot] = (float(np.ravel(d.f107_sfu)[0]),
+                                       float(np.ravel(d.f107a_sfu)[0]),
+                                       np.asarray(d.ap_history, dtype=np.float64).reshape(7))
+            f107, f107a, ap = self._drivers[slot]
+        else:
+            d = self.weather.msis_inputs(np.asarray(mjd_utc, dtype=np.float64))
+            f107, f107a = d.f107_sfu, d.f107a_sfu
+            ap = np.asarray(d.ap_history, dtype=np.float64)
+        if self.storm_time:
+            out = msis(mjd_utc, lat_rad, lon_rad, height_m, f107_sfu=f107, f107a_sfu=f107a,
+                       ap_history=ap, model=self.model)
+        else:
+            out = msis(mjd_utc, lat_rad, lon_rad, height_m, f107_sfu=f107, f107a_sfu=f107a,
+                       ap_daily=ap[..., 0], model=self.model)
+        return out.density_kg_m3
 
 
 class ExponentialAtmosphere:
@@ -128,6 +158,11 @@ class ExponentialAtmosphere:
         """Mass density [kg/m^3] at GCRF positions [m]."""
         _, _, height = geodetic_from_gcrf(epoch, r_gcrf_m)
         return exponential_density(height)
+
+    def density_geodetic(self, mjd_utc: ArrayLike, lat_rad: ArrayLike, lon_rad: ArrayLike,
+                         height_m: ArrayLike) -> FloatArray:
+        """Mass density [kg/m^3] at geodetic points (only the height matters)."""
+        return exponential_density(height_m)
 
 
 class HarrisPriesterAtmosphere:

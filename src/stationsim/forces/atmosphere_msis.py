@@ -106,8 +106,9 @@ class SpaceWeatherSource(Protocol):
     ``data``); a test, or a user's own source of indices, may supply another.
     """
 
-    def msis_inputs(self, when: Epoch) -> MsisDrivers:
-        """Previous-day F10.7, its 81-day centred mean and the ap history at ``when``."""
+    def msis_inputs(self, when: Epoch | ArrayLike) -> MsisDrivers:
+        """Previous-day F10.7, its 81-day centred mean and the ap history at ``when`` (an
+        :class:`~stationsim.time.Epoch` or UTC modified Julian dates)."""
         ...
 
 

@@ -2,12 +2,14 @@
 
 General-perturbations mean elements (:class:`GPElements`, what a TLE or an SGP4 OMM holds) and
 SGP4 on them (TEME output, SI units); the numerical propagator on heyoka
-(:class:`Propagator`, forces in :class:`ForceModel`, events in :mod:`.events`); two-body
+(:class:`Propagator`, forces in :class:`ForceModel`, events in :mod:`.events`); the slow,
+accurate path with the atmosphere model at every evaluation (:class:`DirectPropagator`); two-body
 kernels (:mod:`.kepler`); the ballistic-coefficient fit from TLEs (:mod:`.ballistic`).
 ``propagation`` never imports ``io``, ``data`` or ``station``: readers of TLE/OMM text live in
 :mod:`stationsim.io` and produce :class:`GPElements`; forces reach it as protocols.
 """
 
+from stationsim.propagation.direct import DirectPropagator
 from stationsim.propagation.dynamics import ExponentialDensity, ForceModel
 from stationsim.propagation.elements import (
     ElementsValueError,
@@ -42,6 +44,7 @@ from stationsim.propagation.sgp4 import (
 __all__ = [
     "SGP4_ERROR_TEXT",
     "Action",
+    "DirectPropagator",
     "ElementsValueError",
     "EpochEvent",
     "EventRecord",

@@ -25,6 +25,7 @@ import heyoka as hy
 import numpy as np
 
 from stationsim.forces.thrust import STANDARD_GRAVITY_M_S2
+from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.dynamics import Dynamics
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -37,6 +38,7 @@ __all__ = [
     "ExpressionEvent",
     "HeightEvent",
     "StateReset",
+    "event_record",
     "impulsive_burn",
 ]
 
@@ -107,6 +109,16 @@ class EventRecord:
     lat_deg: float
     lon_deg: float
     height_m: float
+
+
+def event_record(name: str, member: int, epoch: Epoch, y: FloatArray) -> EventRecord:
+    """The record of event ``name`` of ``member`` at ``epoch`` in state ``y`` (GCRF, SI, with
+    the mass last), with its geodetic place (IAU 2006/2000A Earth orientation)."""
+    lat, lon, h = itrf_to_geodetic(gcrf_to_itrf_position(epoch, y[:3]))
+    return EventRecord(name=name, member=member, epoch=epoch, r_gcrf_m=y[:3].copy(),
+                       v_gcrf_m_s=y[3:6].copy(), mass_kg=float(y[6]),
+                       lat_deg=float(np.degrees(lat)), lon_deg=float(np.degrees(lon)),
+                       height_m=float(h))
 
 
 def heyoka_direction(direction: Direction) -> hy.event_direction:

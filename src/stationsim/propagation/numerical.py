@@ -49,7 +49,6 @@ from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.density_fit import DensityFit
 from stationsim.forces.drag import DragProperties
-from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.batch import (
     Stage,
     below_guard,
@@ -64,6 +63,7 @@ from stationsim.propagation.events import (
     EventRecord,
     ExpressionEvent,
     HeightEvent,
+    event_record,
     heyoka_direction,
 )
 from stationsim.propagation.windows import Windows
@@ -484,10 +484,4 @@ class _Run(Windows):
 
     def record(self, name: str, index: int, t: float, y: FloatArray) -> EventRecord:
         """The record of event ``name`` of member ``index`` at time ``t`` [s], state ``y``."""
-        when = self.epoch + t
-        itrf = gcrf_to_itrf_position(when, y[:3])
-        lat, lon, h = itrf_to_geodetic(itrf)
-        return EventRecord(name=name, member=index, epoch=when, r_gcrf_m=y[:3].copy(),
-                           v_gcrf_m_s=y[3:6].copy(), mass_kg=float(y[6]),
-                           lat_deg=float(np.degrees(lat)), lon_deg=float(np.degrees(lon)),
-                           height_m=float(h))
+        return event_record(name, index, self.epoch + t, y)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import heyoka as hy
@@ -24,7 +25,7 @@ from stationsim.forces.density_fit import DensityFit, fit_log_density
 from stationsim.forces.drag import DragProperties
 from stationsim.forces.gravity import point_mass_acceleration, zonal_acceleration
 from stationsim.forces.sun import sun_position_gcrf
-from stationsim.frames import earth_rotation
+from stationsim.frames import earth_rotation, itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel, ParameterLayout
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.time import Epoch
@@ -34,7 +35,7 @@ __all__ = ["DAY", "SLOT", "WINDOWS", "Windows", "predict"]
 
 DAY = 86400.0
 #: Window lengths [s], each dividing the previous one; the shortest is used near re-entry.
-WINDOWS = (86400.0, 10800.0, 3600.0, 1200.0, 300.0)
+WINDOWS = (86400.0, 10800.0, 3600.0, 1200.0, 300.0, 60.0)
 #: The decay allowed within one window before a shorter window is chosen [m].
 _DECAY_PER_WINDOW_M = 6e3
 #: The cadence of the ap index [s]: the density fit gets one offset per 3-hour UTC slot.
@@ -61,6 +62,7 @@ class Windows:
         #: Per-run memos of windows and orientation (members and batches share their times).
         self._boundaries: dict[tuple[float, float], tuple[float, float]] = {}
         self._orientation: dict[tuple[float, float], FloatArray] = {}
+        self.mjd0 = float(np.asarray(epoch.mjd_utc))
         tt1, tt2 = epoch.tt
         self.jc0 = float(((tt1 - JD_J2000) + tt2) / 36525.0)
         self.pars = layout.defaults()
@@ -145,6 +147,7 @@ class Windows:
         ws, we = self.utc_boundary(t, length)
         we = min(we, max(self.t_end, t + 1.0))
         time_now = _time.perf_counter()
+        self.set_orientation(t, self.utc_boundary(t, DAY)[1])
         ns = self.samples_per_window
         frac = (np.arange(ns) + 0.5) / ns
         times = t + frac * (we - t)
@@ -155,9 +158,7 @@ class Windows:
         floor = WGS84_A_M * (1.0 - WGS84_F) + 60e3
         new_radius = np.maximum(radius + offsets, floor)
         positions = positions * (new_radius / radius)[:, None]
-        atmosphere = self.atmosphere
-        assert atmosphere is not None  # checked by the propagators
-        rho = atmosphere.density(self.epoch + times, positions)
+        rho = self.density(times, positions)
         sun = sun_position_gcrf(self.epoch + 0.5 * (t + we))
         edges = [t]
         if length >= SLOT:
@@ -169,6 +170,37 @@ class Windows:
         stats["density_samples"] += ns
         stats["fit_s"] += _time.perf_counter() - time_now
         return fit, ws, we
+
+    def density(self, times_s: FloatArray, r_gcrf_m: FloatArray) -> FloatArray:
+        """The atmosphere's density [kg/m^3] at integrator times [s] of the current window and
+        GCRF positions ``(N, 3)`` [m].
+
+        Models with ``density_geodetic`` get geodetic points from the window's Earth
+        orientation, the one the equations use (the celestial pole held over the day moves by
+        under 0.01 arcsec, 0.3 m on the ground), and UTC as the run's start plus ``times_s``
+        (off by a second after a leap second inside the window); others turn each point with
+        the full IAU 2006/2000A chain.
+        """
+        atmosphere = self.atmosphere
+        assert atmosphere is not None  # checked by the propagators
+        at_points = getattr(atmosphere, "density_geodetic", None)
+        if at_points is None:
+            return np.asarray(atmosphere.density(self.epoch + times_s, r_gcrf_m))
+        lat, lon, height = itrf_to_geodetic(self.itrf_positions(times_s, r_gcrf_m))
+        return np.asarray(at_points(self.mjd0 + times_s / DAY, lat, lon, height))
+
+    def itrf_positions(self, times_s: FloatArray, r_gcrf_m: FloatArray) -> FloatArray:
+        """ITRF positions [m] of GCRF positions ``(N, 3)`` [m] at integrator times [s], by the
+        current window's orientation parameters (as :mod:`.dynamics` turns them)."""
+        lay, p = self.layout, self.pars
+        c2i = p[lay.index("c2i"):lay.index("c2i") + 9].reshape(3, 3)
+        pom = p[lay.index("pom"):lay.index("pom") + 9].reshape(3, 3)
+        theta = p[lay.index("era0")] + p[lay.index("omega")] * (
+            np.asarray(times_s) - p[lay.index("t_era0")])
+        q = np.asarray(r_gcrf_m) @ c2i.T
+        c, s = np.cos(theta), np.sin(theta)
+        tirs = np.column_stack([c * q[:, 0] + s * q[:, 1], -s * q[:, 0] + c * q[:, 1], q[:, 2]])
+        return np.asarray(tirs @ pom.T)
 
     def _decay_rate(self, t: float, state: FloatArray, drag: DragProperties | None) -> float:
         """An upper estimate of the decay rate of the semi-major axis [m/s] at time ``t``: the
@@ -214,6 +246,7 @@ def predict(state: FloatArray, dt_s: FloatArray) -> FloatArray:
     return np.asarray(res[-1][1:, :3])
 
 
+@lru_cache(maxsize=8)
 def _van_der_corput(n: int) -> FloatArray:
     """The first ``n`` points of the base-2 van der Corput sequence (deterministic, even)."""
     out = np.zeros(n)
