@@ -17,13 +17,36 @@ import numpy as np
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.plots import SUFFIXES, plot_decay
-from stationsim.data import bundled_path, data_coverage, load_timescale, update_data
+from stationsim.constants import WGS84_A_M
+from stationsim.data import (
+    DEFAULT_STATION_EPOCH_ISO,
+    bundled_path,
+    data_coverage,
+    load_space_weather,
+    load_station_record,
+    load_timescale,
+    update_data,
+)
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
+from stationsim.forces import MsisAtmosphere, sun_direction_gcrf
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
 from stationsim.io.omm import parse_omm
 from stationsim.io.tle import parse_tle
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.sgp4 import sgp4_error_message, sgp4_teme
+from stationsim.station import (
+    Configuration,
+    Environment,
+    Segment,
+    StationDrag,
+    StationReport,
+    beta_angle_rad,
+    eclipse_fraction,
+    remove_part,
+    separate_segments,
+    station_report,
+    undock,
+)
 from stationsim.time import Epoch
 
 #: The bundled TLE file of the real ISS in 2022, and the epoch of its default element set.
@@ -36,13 +59,19 @@ __all__ = [
     "ATMOSPHERES",
     "DECAY_METHODS",
     "DEFAULT_EPOCH_ISO",
+    "DEFAULT_STATION_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
     "DecayReport",
     "Position",
+    "StationReport",
     "data_info",
     "decay",
     "load_elements",
     "read_text",
+    "station",
+    "station_configuration",
+    "station_drag",
+    "station_environment",
     "update_data_files",
     "where",
     "where_track",
@@ -301,3 +330,95 @@ def decay(
     if plot is not None:
         plot_decay(report, plot)
     return report
+
+
+# --- the station as a system ------------------------------------------------------------------
+_ORBIT_SAMPLES = 64
+
+
+def station_environment(at: Epoch) -> Environment:
+    """The ISS's orbit at ``at``, averaged over one revolution: mean height, beta angle,
+    eclipse fraction and NRLMSIS 2.1 density (observed space weather) along the SGP4 orbit of
+    the bundled 2022 TLE at or before ``at``."""
+    elements = _select(load_elements(), at, None, DEFAULT_TLE_FILE)
+    period_s = 86400.0 / elements.mean_motion_rev_per_day
+    when = at + np.linspace(0.0, period_s, _ORBIT_SAMPLES, endpoint=False)
+    jd1, jd2 = when.utc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExtrapolationWarning)
+        r_teme, v_teme, codes = sgp4_teme([elements], jd1, jd2)
+    if np.any(codes[0] != 0):
+        raise PropagationError(f"SGP4 cannot give the ISS's orbit at {at.iso(0)}: "
+                               f"{sgp4_error_message(int(codes[0][codes[0] != 0][0]))}")
+    r, v = teme_to_gcrf(when, r_teme[0], v_teme[0])
+    density = float(np.mean(MsisAtmosphere(load_space_weather()).density(when, r)))
+    altitude = float(np.mean(np.linalg.norm(r, axis=-1))) - WGS84_A_M
+    beta = beta_angle_rad(sun_direction_gcrf(at), r[0], v[0])
+    return Environment(altitude, beta, eclipse_fraction(beta, altitude), density)
+
+
+def station_configuration(at: str | None = None) -> tuple[Configuration, Environment]:
+    """The bundled ISS at ``at`` (ISO 8601 UTC; default 2022-03-06 00:00 UTC) in its
+    torque-equilibrium attitude on its real orbit, and that orbit's environment."""
+    ts = load_timescale()
+    epoch = ts.from_iso(at or DEFAULT_STATION_EPOCH_ISO, source="--at")
+    record = load_station_record()
+    if not record.covers(epoch):  # before the orbit: a clear message, not an SGP4 one
+        record.configuration_at(epoch)
+    environment = station_environment(epoch)
+    return record.configuration_at(epoch, environment), environment
+
+
+def station_drag(config: Configuration) -> StationDrag:
+    """Mass and ``C_D A`` of a configuration for the propagator (``DragProperties``), with
+    the beta angle from the low-precision Sun."""
+    return StationDrag(config, sun_direction_gcrf)
+
+
+def station(at: str | None = None, without: str | None = None) -> StationReport:
+    """The ISS as a system at ``at``: parts, mass and drag budget, and who provides
+    propulsion, attitude control, power and seats home, for the whole and for each segment
+    flying alone after a separation at PMA-1.
+
+    Args:
+        at: ISO 8601 UTC instant within 2022-02-21..2022-04-01; default 2022-03-06 00:00 UTC.
+        without: ``ros`` or ``usos`` (that segment leaves at the PMA-1 joint), or the name of
+            a module or vehicle (it leaves, with whatever hangs from it); the report is then
+            of what remains.
+    """
+    config, environment = station_configuration(at)
+    if without is None:
+        return station_report(config, environment)
+    remaining, removed = _without(config, without)
+    return station_report(remaining, environment, without=without, removed=removed,
+                          origin=config)
+
+
+def _without(config: Configuration, name: str) -> tuple[Configuration, tuple[str, ...]]:
+    """What remains of ``config`` when ``name`` (a segment, module or vehicle) leaves."""
+    key = name.strip()
+    segments = {s.value.lower(): s for s in Segment}
+    if key.lower() in segments:
+        alone = separate_segments(config)
+        gone = segments[key.lower()]
+        keep = [s for s in alone if s is not gone]
+        if gone not in alone or not keep:
+            raise InputError(f"the configuration has no {gone.value} to separate from",
+                             source="--without")
+        remaining = alone[keep[0]]
+    else:
+        matches = [n for n in config.names if n.lower() == key.lower()]
+        if not matches:
+            raise InputError("no such segment, module or vehicle", source="--without",
+                             expected="ros, usos or one of " + ", ".join(config.names),
+                             found=repr(name))
+        part = matches[0]
+        if part == config.root:
+            raise InputError(f"{part} holds the station together; name what should leave",
+                             source="--without", expected="ros, usos, a module or a vehicle")
+        if config.part(part).is_vehicle:
+            remaining, _, _ = undock(config, part)
+        else:
+            remaining, _ = remove_part(config, part)
+    removed = tuple(n for n in config.names if not remaining.has(n))
+    return remaining, removed

@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -230,6 +231,121 @@ def decay(
         out.print("no re-entry within ten years")
     if plot is not None:
         out.print(f"plot written to {plot}")
+
+
+@app.command()
+def station(
+    at: Annotated[str | None, typer.Option(
+        "--at", help="UTC instant within 2022-02-21..2022-04-01, e.g. 2022-03-18T20:00:00Z "
+                     "(after Soyuz MS-21 arrived). Default: 2022-03-06T00:00:00Z.",
+        show_default=False)] = None,
+    without: Annotated[str | None, typer.Option(
+        "--without", help="What leaves: 'ros' or 'usos' (the segment separates at PMA-1), "
+                          "or a module or vehicle by name (it leaves with whatever hangs "
+                          "from it). The report is then of what remains.",
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The ISS of March 2022 as a system: its parts, the mass and drag budget of each segment
+    and of the whole, and the capability audit: who provides propulsion, attitude control,
+    power and seats home, and what is lost when a part leaves.
+
+    Each segment is also shown alone after a separation at PMA-1, in the station's attitude.
+
+    Examples:
+
+      stationsim station
+
+      stationsim station --at 2022-03-18T20:00:00Z --json
+
+      stationsim station --without ros
+
+      stationsim station --without "Crew Dragon Endurance"
+    """
+    report = _run(lambda: api.station(at=at, without=without))
+    data = report.as_dict()
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    _station_text(data)
+
+
+def _station_text(data: dict[str, Any]) -> None:
+    orbit = data["orbit"]
+    title = f"ISS on {data['epoch']}"
+    if data["without"]:
+        title += f" without {data['without']} ({len(data['removed'])} parts left)"
+    out.print(f"[bold]{title}[/bold]: {len(data['parts'])} parts, "
+              f"{data['total_mass_kg'] / 1e3:,.1f} t, {len(data['crew'])} crew aboard")
+    out.print(f"attitude {data['attitude']['name']} (pitch {data['attitude']['pitch_deg']:+.1f} "
+              f"deg), arrays {data['array_policy'].replace('_', ' ')}, C_D "
+              f"{data['drag_coefficient']:g}; orbit {orbit['altitude_km']:.1f} km, beta "
+              f"{orbit['beta_deg']:+.1f} deg, eclipse {100 * orbit['eclipse_fraction']:.0f} %, "
+              f"density {orbit['density_kg_m3']:.2e} kg/m^3")
+    areas = data["station"]["area_by_part_m2"]
+    parts = Table(title="Parts (area: what each shows to the flow, wings included)",
+                  title_justify="left")
+    for column in ("part", "kind", "segment", "attached to", "mass [t]", "area [m^2]"):
+        parts.add_column(escape(column), justify="right" if "[" in column else "left")
+    for row in data["parts"]:
+        parts.add_row(row["name"], row["kind"], row["segment"], row["attached_to"] or "(root)",
+                      f"{row['mass_kg'] / 1e3:.1f}", f"{areas.get(row['name'], 0.0):.0f}")
+    out.print(parts)
+    entries = [("whole station", data["station"])] + [
+        (f"{name} alone", entry) for name, entry in data["segments"].items()]
+    budget = Table(title="Mass and drag budget (orbit-averaged cross-section in XVV)",
+                   title_justify="left")
+    for column in ("", "mass [t]", "area [m^2]", "of it wings", "C_D A [m^2]",
+                   "m/(C_D A) [kg/m^2]"):
+        budget.add_column(escape(column), justify="right" if column else "left")
+    for label, e in entries:
+        budget.add_row(label, f"{e['mass_kg'] / 1e3:,.1f}", f"{e['drag_area_m2']:,.0f}",
+                       f"{e['area_breakdown_m2']['wings']:,.0f}", f"{e['cd_area_m2']:,.0f}",
+                       f"{e['ballistic_coefficient_kg_m2']:.1f}")
+    out.print(budget)
+    caps = Table(title="Capabilities", title_justify="left")
+    for column in ("", "reboost dv [m/s]", "CMGs [N m s]", "desaturation", "CMGs full in",
+                   "power gen / load [kW]", "seats / crew"):
+        caps.add_column(escape(column))
+    for label, e in entries:
+        p, a, w, c = e["propulsion"], e["attitude"], e["power_kw"], e["crew_return"]
+        hours = a["hours_to_cmg_saturation"]
+        caps.add_row(
+            label,
+            f"{p['delta_v_m_s']:.1f} ({p['attitude']})" if p["reboost_possible"] else "none",
+            f"{a['cmg_count']} ({a['cmg_capacity_nms']:,.0f})" if a["cmg_count"] else "none",
+            "thrusters" if a["desaturation_thrusters"] else "none",
+            "-" if not a["cmg_count"] else ("no build-up" if hours is None else f"{hours:.1f} h"),
+            f"{w['generated']:.1f} / {w['load']:.1f}",
+            f"{c['seat_total']} / {c['aboard']}")
+    out.print(caps)
+    who = Table(title="Who provides each capability", title_justify="left")
+    who.add_column("capability")
+    who.add_column("provided by")
+    for capability, names in data["station"]["providers"].items():
+        who.add_row(capability.replace("_", " "), ", ".join(names) or "nobody")
+    out.print(who)
+    losses = Table(title="What is lost if a part leaves (with what hangs from it)",
+                   title_justify="left")
+    for column in ("part", "provides", "if it leaves"):
+        losses.add_column(column)
+    for loss in data["losses"]:
+        losses.add_row(loss["part"], ", ".join(loss["provides"]),
+                       "; ".join(loss["lost"]) or "nothing measurable")
+    out.print(losses)
+    crew = Table(title="Crew and seats home", title_justify="left")
+    for column in ("name", "agency", "aboard", "seat home", "note"):
+        crew.add_column(column)
+    for member in data["crew"]:
+        crew.add_row(member["name"], member["agency"], member["aboard"],
+                     member["return_vehicle"] or "none", member["note"])
+    out.print(crew)
+    label = "What remains" if data["without"] else "Whole station"
+    out.print(f"[bold]{label}[/bold]: " + escape("; ".join(data["summary"])))
+    if len(data["segments_alone"]) > 1:
+        out.print("If the segments separate at PMA-1:")
+    for name, lines in data["segments_alone"].items():
+        out.print(f"  [bold]{name} alone[/bold]: " + escape("; ".join(lines)))
 
 
 @contextmanager

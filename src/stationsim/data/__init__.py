@@ -27,13 +27,21 @@ from stationsim.data.spaceweather import (
     climatological_ap,
     kp_from_ap,
 )
+from stationsim.data.station import (
+    DEFAULT_STATION_EPOCH_ISO,
+    STATION_FILE,
+    load_station,
+    load_station_record,
+)
 from stationsim.data.update import DataUpdateError, UpdatedFile, update_data
 
 __all__ = [
+    "DEFAULT_STATION_EPOCH_ISO",
     "ENV_DATA_DIR",
     "EOP_FILE",
     "LEAP_SECOND_FILE",
     "SPACE_WEATHER_FILE",
+    "STATION_FILE",
     "DataUpdateError",
     "MsisInputs",
     "SpaceWeather",
@@ -49,6 +57,8 @@ __all__ = [
     "load_gravity_field",
     "load_leap_seconds",
     "load_space_weather",
+    "load_station",
+    "load_station_record",
     "load_timescale",
     "update_data",
     "user_data_dir",

@@ -1,0 +1,163 @@
+"""Mass and drag area of a configuration, and the object that gives them to the force models.
+
+Cross-section (what the flow sees in XVV, averaged over one orbit):
+
+* bodies (modules, truss, adapters, vehicles): the union of their silhouettes on the y-z plane
+  (:func:`stationsim.station.geometry.frontal_area`), fixed in XVV;
+* solar-array wings: ``count * area * f``, with ``f`` the orbit-averaged fraction facing the
+  flow for the wing's tracking and the station's array policy at the orbit's beta angle and
+  eclipse fraction (:func:`stationsim.station.sunlight.wing_factors`). Wings sit outboard on
+  the truss, clear of the bodies, so they are added without overlap; a wing mounted over
+  another (iROSA) adds none.
+
+The attitude's small pitch offset (a few degrees at torque equilibrium) is neglected here: it
+changes the silhouette by less than the layout's own uncertainty.
+
+:class:`StationDrag` meets :class:`stationsim.forces.drag.DragProperties` structurally (this
+package does not import the force models): ``mass_kg`` and ``drag_area_m2(epoch, r, v)``
+returning ``C_D A``. Because the propagator holds ``C_D A`` fixed over segments of up to hours,
+the value is the orbit average at the epoch's beta angle, not the instantaneous one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from stationsim.constants import WGS84_A_M
+from stationsim.station.configuration import Configuration
+from stationsim.station.geometry import (
+    FrontalArea,
+    MassProperties,
+    Placement,
+    frontal_area,
+    layout,
+    mass_properties,
+)
+from stationsim.station.parts import SolarWing
+from stationsim.station.sunlight import (
+    ArrayPolicy,
+    beta_angle_rad,
+    eclipse_fraction,
+    wing_factors,
+)
+from stationsim.time import Epoch
+from stationsim.time.tables import FloatArray
+
+__all__ = ["Body", "CrossSection", "StationDrag", "body_of", "cross_section"]
+
+SunDirection = Callable[[Epoch], FloatArray]
+
+
+@dataclass(frozen=True, eq=False)
+class Body:
+    """The physical view of a configuration: where the parts are, the mass distribution,
+    the silhouette of the bodies, and the wings with their (y, z) place."""
+
+    placements: dict[str, Placement]
+    mass: MassProperties
+    frontal: FrontalArea
+    wings: tuple[tuple[str, SolarWing, float, float], ...]
+
+
+@lru_cache(maxsize=128)
+def body_of(config: Configuration) -> Body:
+    """The :class:`Body` of a configuration (cached per configuration object)."""
+    places = layout({p.name: p for p in config.parts}, config.links, config.root)
+    masses = {p.name: p.total_mass_kg for p in config.parts}
+    fills = {p.name: p.frontal_fill for p in config.parts}
+    wings = tuple((p.name, wing, float(places[p.name].center_m[1]),
+                   float(places[p.name].center_m[2]))
+                  for p in config.parts for wing in p.wings)
+    return Body(places, mass_properties(masses, places), frontal_area(places, fills), wings)
+
+
+@dataclass(frozen=True, eq=False)
+class CrossSection:
+    """Orbit-averaged projected area facing the flow [m^2] and where its centre lies.
+
+    Attributes:
+        area_m2: bodies and wings together.
+        bodies_m2, wings_m2: the two shares.
+        centroid_yz_m: centre of the area (y, z) [m], body frame.
+        by_part_m2: each part's share (wings counted on the part that carries them).
+    """
+
+    area_m2: float
+    bodies_m2: float
+    wings_m2: float
+    centroid_yz_m: FloatArray
+    by_part_m2: dict[str, float]
+
+
+def cross_section(config: Configuration, beta_rad: float, eclipse: float) -> CrossSection:
+    """The orbit-averaged cross-section of ``config`` in XVV (module docstring)."""
+    body = body_of(config)
+    policy = config.drag.array_policy
+    by_part = dict(body.frontal.by_part_m2)
+    moment = body.frontal.centroid_yz_m * body.frontal.area_m2
+    wings_total = 0.0
+    for name, wing, y, z in body.wings:
+        if not wing.adds_area:
+            continue
+        rule = policy if wing.follows_policy else ArrayPolicy.SUN_TRACKING
+        factor = wing_factors(rule, beta_rad, eclipse, tracking=wing.tracking,
+                              edge_fraction=config.drag.edge_fraction).drag
+        area = wing.count * wing.area_m2 * factor
+        wings_total += area
+        by_part[name] = by_part.get(name, 0.0) + area
+        moment = moment + area * np.array([y, z])
+    total = body.frontal.area_m2 + wings_total
+    centroid = moment / total if total > 0.0 else np.zeros(2)
+    return CrossSection(total, body.frontal.area_m2, wings_total, centroid, by_part)
+
+
+class StationDrag:
+    """Mass and ``C_D A`` of a configuration for the force models (``DragProperties``).
+
+    Args:
+        config: the configuration.
+        sun_direction_gcrf: unit vector to the Sun in GCRF at an epoch (for the beta angle);
+            without it the beta angle is taken as 0, where tracking wings cause the most drag.
+    """
+
+    def __init__(self, config: Configuration,
+                 sun_direction_gcrf: SunDirection | None = None) -> None:
+        self.config = config
+        self._sun = sun_direction_gcrf
+
+    @property
+    def mass_kg(self) -> float:
+        """Mass of the configuration [kg]."""
+        return self.config.mass_kg
+
+    def beta_and_eclipse(self, epoch: Epoch, r_gcrf_m: FloatArray,
+                         v_gcrf_m_s: FloatArray) -> tuple[float, float]:
+        """Beta angle [rad] and eclipse fraction of the orbit through ``(r, v)``."""
+        r = np.asarray(r_gcrf_m, dtype=np.float64).reshape(3)
+        v = np.asarray(v_gcrf_m_s, dtype=np.float64).reshape(3)
+        beta = 0.0
+        if self._sun is not None:
+            sun = np.asarray(self._sun(epoch), dtype=np.float64).reshape(3)
+            beta = beta_angle_rad(sun, r, v)
+        altitude = float(np.linalg.norm(r)) - WGS84_A_M
+        return beta, eclipse_fraction(beta, altitude)
+
+    def cross_section(self, epoch: Epoch, r_gcrf_m: FloatArray,
+                      v_gcrf_m_s: FloatArray) -> CrossSection:
+        """Orbit-averaged cross-section on the orbit through ``(r, v)`` at ``epoch``."""
+        beta, eclipse = self.beta_and_eclipse(epoch, r_gcrf_m, v_gcrf_m_s)
+        return cross_section(self.config, beta, eclipse)
+
+    def drag_area_m2(self, epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray) -> float:
+        """``C_D * A`` [m^2], orbit-averaged at ``epoch``."""
+        area = self.cross_section(epoch, r_gcrf_m, v_gcrf_m_s).area_m2
+        return self.config.drag.drag_coefficient * area
+
+    def ballistic_coefficient_kg_m2(self, epoch: Epoch, r_gcrf_m: FloatArray,
+                                    v_gcrf_m_s: FloatArray) -> float:
+        """``m / (C_D A)`` [kg/m^2]."""
+        return self.mass_kg / self.drag_area_m2(epoch, r_gcrf_m, v_gcrf_m_s)
