@@ -162,14 +162,18 @@ def build_dynamics(model: ForceModel) -> Dynamics:
     x, y, z, vx, vy, vz, m = hy.make_vars("x", "y", "z", "vx", "vy", "vz", "m")
     r, v = [x, y, z], [vx, vy, vz]
     lay = ParameterLayout()
+    # The matrices' parameters are reserved for both orientations (one layout); the uniform
+    # Earth leaves them out of the equations, which are then cheaper.
     c2i = _mat(lay.add("c2i", 9))
     pom = _mat(lay.add("pom", 9))
     era0, t_era0, omega = (hy.par[lay.add(n)] for n in ("era0", "t_era0", "omega"))
+    uniform = model.orientation == "uniform"
+    turn, turn_back = (_same, _same) if uniform else (_mul, _mul_t)
     theta = era0 + omega * (hy.time - t_era0)
     ct, st = hy.cos(theta), hy.sin(theta)
-    q = _mul(c2i, r)
+    q = turn(c2i, r)
     tirs = [ct * q[0] + st * q[1], -st * q[0] + ct * q[1], q[2]]
-    itrf = _mul(pom, tirs)
+    itrf = turn(pom, tirs)
 
     field_ = model.gravity
     mu = GM_EARTH_M3_S2 if field_ is None else field_.mu_m3_s2
@@ -180,20 +184,21 @@ def build_dynamics(model: ForceModel) -> Dynamics:
         js = [field_.zonal_j(n) for n in range(2, model.degree + 1)]
         zon = zonal_acceleration(q, mu, field_.radius_m, js)
         central = point_mass_acceleration(r, mu)
-        back = _mul_t(c2i, zon)
+        back = turn_back(c2i, zon)
         acc = [central[k] + back[k] for k in range(3)]
     else:
         a_itrf = spherical_harmonic_acceleration(itrf, field_, model.degree,
                                                  model.effective_order)
-        a_tirs = _mul_t(pom, a_itrf)
+        a_tirs = turn_back(pom, a_itrf)
         a_cirs = [ct * a_tirs[0] - st * a_tirs[1], st * a_tirs[0] + ct * a_tirs[1], a_tirs[2]]
-        acc = _mul_t(c2i, a_cirs)
+        acc = turn_back(c2i, a_cirs)
     acc = list(acc)
     mdot: hy.expression = hy.expression(0.0)
 
     if model.drag is not None:
         cd_area = hy.par[lay.add("cd_area_m2")]
-        spin = [omega * c2i[2][0], omega * c2i[2][1], omega * c2i[2][2]]
+        spin = ([hy.expression(0.0), hy.expression(0.0), omega] if uniform else
+                [omega * c2i[2][0], omega * c2i[2][1], omega * c2i[2][2]])
         v_rel = relative_velocity(r, v, spin)
         if isinstance(model.drag, ExponentialDensity):
             d = model.drag
@@ -222,13 +227,22 @@ def build_dynamics(model: ForceModel) -> Dynamics:
                  (m, mdot)]
     compact = (model.sun or model.moon or model.srp or model.drag == "fit"
                or (field_ is not None and model.effective_order > 0 and model.degree > 4))
-    return Dynamics(equations, lay, [x, y, z, vx, vy, vz, m], _ellipsoid_height(itrf), itrf,
+    # The height is the same in every frame turned about the CIP: the intermediate one spares
+    # the events the Earth's rotation (polar motion, < 0.5 arcsec, moves it by centimetres).
+    return Dynamics(equations, lay, [x, y, z, vx, vy, vz, m], _ellipsoid_height(q), itrf,
                     compact)
+
+
+def _same(m: Sequence[Sequence[hy.expression]], v: Sequence[hy.expression]
+          ) -> list[hy.expression]:
+    """The identity in place of a rotation (``orientation="uniform"``)."""
+    return list(v)
 
 
 def _ellipsoid_height(itrf: Sequence[hy.expression]) -> hy.expression:
     """Height above the WGS-84 ellipsoid along the geocentric radius: ``|r|`` less the
-    ellipse's radius at the geocentric latitude. Within 0.7 m of the geodetic height up to
+    ellipse's radius at the geocentric latitude (of a position in any frame whose z axis is
+    the Earth's). Within 0.7 m of the geodetic height up to
     150 km and 2.1 m at 400 km (checked in the tests), and much cheaper than iterating."""
     r2 = itrf[0] * itrf[0] + itrf[1] * itrf[1] + itrf[2] * itrf[2]
     cos2 = (itrf[0] * itrf[0] + itrf[1] * itrf[1]) / r2
