@@ -34,6 +34,8 @@ are bit for bit those of single runs.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import time as _time
 from collections.abc import Callable, Sequence
@@ -42,7 +44,7 @@ from typing import Any
 
 import heyoka as hy
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.errors import PropagationError
@@ -276,8 +278,9 @@ class Propagator:
                                    "built_in_events": float(bool(built_in)),
                                    "guard_trips": 0.0}
         # The density fits' small matrix products would otherwise start BLAS threads that
-        # fight the integrator for the cores (3x slower on a loaded 2-core machine).
-        with threadpool_limits(limits=1, user_api="blas"):
+        # fight the integrator for the cores (3x slower on a loaded 2-core machine). Finding
+        # the BLAS libraries costs 2 ms, as much as a 30-day J2 run: done once, when needed.
+        with (_one_blas_thread() if self.model.drag == "fit" else contextlib.nullcontext()):
             if lanes:
                 masses = [1.0 if d is None else d.mass_kg for d in drags]
                 states = np.column_stack([r0, v0, masses])
@@ -299,6 +302,16 @@ class Propagator:
         state = np.concatenate([r0, v0, [mass]])
         report = None if progress is None else _scaled(progress, i, n)
         return run.member(i, state, props, srp, stats, progress=report)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """A context with BLAS held to one thread."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _scaled(progress: Callable[[float], None], i: int, n: int) -> Callable[[float], None]:
