@@ -21,6 +21,7 @@ run: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/stationsim where
 	$(BIN)/stationsim data info
+	$(BIN)/stationsim station --without ros
 	$(BIN)/stationsim decay --at 2022-03-27T13:08:21Z --days 30 --plot $(OUT)/iss-decay-2022.png
 
 test: $(STAMP)
