@@ -342,10 +342,11 @@ def _station_text(data: dict[str, Any]) -> None:
     out.print(crew)
     label = "What remains" if data["without"] else "Whole station"
     out.print(f"[bold]{label}[/bold]: " + escape("; ".join(data["summary"])))
+    # With one segment left, its "alone" line is the summary above: print it once.
     if len(data["segments_alone"]) > 1:
         out.print("If the segments separate at PMA-1:")
-    for name, lines in data["segments_alone"].items():
-        out.print(f"  [bold]{name} alone[/bold]: " + escape("; ".join(lines)))
+        for name, lines in data["segments_alone"].items():
+            out.print(f"  [bold]{name} alone[/bold]: " + escape("; ".join(lines)))
 
 
 @contextmanager

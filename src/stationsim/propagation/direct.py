@@ -41,7 +41,7 @@ from stationsim.forces.drag import DragProperties
 from stationsim.frames import itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel, build_dynamics
 from stationsim.propagation.events import EventRecord, event_record
-from stationsim.propagation.numerical import MemberResult, PropagationResult
+from stationsim.propagation.numerical import MemberResult, PropagationResult, end_time
 from stationsim.propagation.windows import DAY, SLOT, Windows
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -94,11 +94,7 @@ class DirectPropagator:
                                    f"got {r0.shape} and {v0.shape}")
         if not (np.all(np.isfinite(r0)) and np.all(np.isfinite(v0))):
             raise PropagationError("the initial state has NaN or infinite values")
-        if (until is None) == (duration_s is None):
-            raise PropagationError("give the end of the run as until or duration_s (one of them)")
-        t_end = float(until - epoch) if until is not None else float(duration_s)  # type: ignore
-        if not np.isfinite(t_end) or t_end <= 0.0:
-            raise PropagationError(f"the run must end after its start (got {t_end} s)")
+        t_end = end_time(epoch, until, duration_s)
         run = _DirectRun(self, epoch, t_end, drag, srp_area_m2)
         grid = (np.arange(0.0, t_end + 1e-9, output_step_s) if output_step_s else np.empty(0))
         start = _time.perf_counter()

@@ -261,7 +261,7 @@ class Propagator:
             raise PropagationError("the initial state has NaN or infinite values")
         drags = _per_member(drag, n, "drag")
         srp = np.broadcast_to(np.asarray(srp_area_m2, dtype=np.float64), (n,))
-        t_end = _end_time(epoch, until, duration_s)
+        t_end = end_time(epoch, until, duration_s)
         if output_step_s is not None and not (np.isfinite(output_step_s) and output_step_s > 0):
             raise PropagationError(f"the output step must be a positive number of seconds "
                                    f"(got {output_step_s})")
@@ -329,7 +329,8 @@ def _per_member(drag: DragProperties | Sequence[DragProperties] | None, n: int,
     return items
 
 
-def _end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> float:
+def end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> float:
+    """The run's end [s after ``epoch``] from ``until`` or ``duration_s`` (exactly one)."""
     if (until is None) == (duration_s is None):
         raise PropagationError("give the end of the run as until or duration_s (one of them)")
     t_end = float(until - epoch) if until is not None else float(duration_s)  # type: ignore

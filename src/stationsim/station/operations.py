@@ -74,14 +74,7 @@ def remove_part(config: Configuration, name: str) -> tuple[Configuration, Change
 
 def dock(config: Configuration, vehicle: Part, port: str) -> tuple[Configuration, Change]:
     """``vehicle`` arrives at the free ``port`` (``"Parent.port"``)."""
-    parent_name, _, port_name = port.partition(".")
-    parent = config.part(parent_name)
-    if parent.port(port_name) is None:
-        raise ConfigurationError(f"{parent_name} has no port {port_name!r}",
-                                 expected=" | ".join(p.name for p in parent.ports),
-                                 found=repr(port_name))
-    if (taken := config.occupant(port)) is not None:
-        raise ConfigurationError(f"port {port} is taken by {taken}")
+    parent_name, port_name = _free_port(config, port)
     if config.has(vehicle.name):
         raise ConfigurationError(f"{vehicle.name} is already attached at "
                                  f"{config.port_of(vehicle.name)}")
@@ -95,14 +88,7 @@ def attach(config: Configuration, other: Configuration, port: str,
            ) -> tuple[Configuration, Change]:
     """``other`` joins ``config`` with its root at the free ``port`` (``"Parent.port"``);
     its crew come aboard."""
-    parent_name, _, port_name = port.partition(".")
-    parent = config.part(parent_name)
-    if parent.port(port_name) is None:
-        raise ConfigurationError(f"{parent_name} has no port {port_name!r}",
-                                 expected=" | ".join(p.name for p in parent.ports),
-                                 found=repr(port_name))
-    if (taken := config.occupant(port)) is not None:
-        raise ConfigurationError(f"port {port} is taken by {taken}")
+    parent_name, port_name = _free_port(config, port)
     if clash := sorted(set(config.names) & set(other.names)):
         raise ConfigurationError("the two stations share parts", found=", ".join(clash))
     new = replace(config, parts=(*config.parts, *other.parts),
@@ -213,3 +199,16 @@ def transfer_propellant(config: Configuration, source: str, target: str,
 
 def _set_propellant(part: Part, propellant: Propellant) -> Part:
     return replace(part, propellant=propellant)
+
+
+def _free_port(config: Configuration, port: str) -> tuple[str, str]:
+    """``(parent, port name)`` of ``port`` (``"Parent.port"``), which must exist and be free."""
+    parent_name, _, port_name = port.partition(".")
+    parent = config.part(parent_name)
+    if parent.port(port_name) is None:
+        raise ConfigurationError(f"{parent_name} has no port {port_name!r}",
+                                 expected=" | ".join(p.name for p in parent.ports),
+                                 found=repr(port_name))
+    if (taken := config.occupant(port)) is not None:
+        raise ConfigurationError(f"port {port} is taken by {taken}")
+    return parent_name, port_name
