@@ -60,8 +60,15 @@ from stationsim.propagation.events import (
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["LaneOutcome", "RunPlan", "Stage", "below_guard", "first_stage", "next_stage",
-           "propagate_batches"]
+__all__ = ["LaneOutcome", "RunPlan", "Stage", "below_guard", "first_stage", "grid_between",
+           "next_stage", "propagate_batches"]
+
+
+def grid_between(grid: FloatArray, t0: float, t1: float) -> bool:
+    """Whether the sorted ``grid`` holds a time in ``[min(t0, t1), max(t0, t1)]``."""
+    lo, hi = (t0, t1) if t0 <= t1 else (t1, t0)
+    k = int(np.searchsorted(grid, lo))
+    return k < grid.size and bool(grid[k] <= hi)
 
 
 @dataclass
@@ -270,7 +277,8 @@ class _Batch:
             before = np.array(ta.time)
             lanes: list[int] = np.flatnonzero(self.running).tolist()
             c_out, _ = ta.propagate_until(np.where(self.running, s1, before),
-                                          c_output=plan.grid.size > 0)
+                                          c_output=grid_between(plan.grid, float(np.min(
+                                              before[self.running], initial=s1)), s1))
             outcomes = ta.propagate_res
             # A lane stopped in the previous call may report one step of zero length here.
             stats["steps"] += sum(outcomes[j][3] for j in lanes)

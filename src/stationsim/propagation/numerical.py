@@ -55,6 +55,7 @@ from stationsim.propagation.batch import (
     Stage,
     below_guard,
     first_stage,
+    grid_between,
     next_stage,
     propagate_batches,
 )
@@ -240,6 +241,7 @@ class Propagator:
                   burns: Sequence[FiniteBurn] = (),
                   events: Sequence[HeightEvent | EpochEvent | ExpressionEvent] = (),
                   output_step_s: float | None = None,
+                  output_times_s: FloatArray | None = None,
                   progress: Callable[[float], None] | None = None,
                   simd: bool | None = None) -> PropagationResult:
         """Propagate members from ``epoch`` (one scalar epoch; GCRF states ``(N, 3)`` or
@@ -251,6 +253,10 @@ class Propagator:
         with the fraction done. ``simd``: members in SIMD batches of
         ``hy.recommended_simd_size()`` lanes (default: when there are two or more members and
         the CPU has SIMD lanes; see :mod:`.batch` for how batch results relate to scalar ones).
+        The ephemeris is on a grid of ``output_step_s`` [s] or at ``output_times_s`` (seconds
+        from ``epoch``, increasing); the dense output that gives it costs as much as the
+        integration itself, so it is kept only in segments that hold grid times: a sparse grid
+        (one revolution a day, say) costs little more than none.
         """
         r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
         v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
@@ -272,7 +278,8 @@ class Propagator:
                               key=lambda e: float(e.epoch - epoch))
         width = hy.recommended_simd_size()
         lanes = width if (simd if simd is not None else n > 1 and width > 1) else 0
-        run = _Run(self, lanes, epoch, t_end, located, epoch_events, burns, output_step_s)
+        grid = _grid(t_end, output_step_s, output_times_s)
+        run = _Run(self, lanes, epoch, t_end, located, epoch_events, burns, grid)
         stats: dict[str, float] = {"steps": 0.0, "density_fits": 0.0, "density_samples": 0.0,
                                    "fit_s": 0.0, "integrate_s": 0.0, "simd_lanes": lanes,
                                    "built_in_events": float(bool(built_in)),
@@ -329,6 +336,16 @@ def _per_member(drag: DragProperties | Sequence[DragProperties] | None, n: int,
     return items
 
 
+def _grid(t_end: float, step_s: float | None, times_s: FloatArray | None) -> FloatArray:
+    """The output grid [s from the run's epoch] within ``[0, t_end]``."""
+    if times_s is not None:
+        grid = np.asarray(times_s, dtype=np.float64).ravel()
+        if not (np.all(np.isfinite(grid)) and np.all(np.diff(grid) > 0)):
+            raise PropagationError("the output times must be finite and increasing")
+        return grid[(grid >= 0.0) & (grid <= t_end + 1e-9)]
+    return np.arange(0.0, t_end + 1e-9, step_s) if step_s else np.empty(0)
+
+
 def end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> float:
     """The run's end [s after ``epoch``] from ``until`` or ``duration_s`` (exactly one)."""
     if (until is None) == (duration_s is None):
@@ -343,7 +360,7 @@ class _Run(Windows):
 
     def __init__(self, prop: Propagator, lanes: int | None, epoch: Epoch, t_end: float,
                  located: list[HeightEvent | ExpressionEvent], epoch_events: list[EpochEvent],
-                 burns: Sequence[FiniteBurn], output_step_s: float | None) -> None:
+                 burns: Sequence[FiniteBurn], grid: FloatArray) -> None:
         """A run of ``prop`` on integrators with ``lanes`` SIMD lanes (0 or None: scalar),
         locating ``located`` (the built-in events first, if any)."""
         super().__init__(prop.model, prop.atmosphere, prop.samples_per_window,
@@ -353,8 +370,7 @@ class _Run(Windows):
         #: The scalar path's member's stage.
         self.stage = len(self.stages) - 1
         self.epoch_events, self.burns = epoch_events, list(burns)
-        self.grid = (np.arange(0.0, t_end + 1e-9, output_step_s) if output_step_s
-                     else np.empty(0))
+        self.grid = grid
 
     @property
     def ta(self) -> Any:
@@ -449,7 +465,7 @@ class _Run(Windows):
         while True:
             ta = self.ta
             t_before = ta.time
-            res = ta.propagate_until(s1, c_output=self.grid.size > 0)
+            res = ta.propagate_until(s1, c_output=grid_between(self.grid, t_before, s1))
             stats["steps"] += res[3]
             if self.grid.size:
                 sel = self.grid[(self.grid >= t_before) & (self.grid <= ta.time)]
