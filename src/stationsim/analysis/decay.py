@@ -27,8 +27,7 @@ import numpy as np
 from stationsim.constants import GM_EARTH_M3_S2
 from stationsim.data import load_gravity_field, load_space_weather
 from stationsim.errors import InputError, PropagationError
-from stationsim.forces import ExponentialAtmosphere, HarrisPriesterAtmosphere, MsisAtmosphere
-from stationsim.forces.atmosphere import Atmosphere
+from stationsim.forces.atmosphere import ATMOSPHERES, Atmosphere, atmosphere_by_name
 from stationsim.forces.drag import ConstantDrag
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.ballistic import (
@@ -47,8 +46,6 @@ from stationsim.time.tables import FloatArray
 __all__ = ["ATMOSPHERES", "METHODS", "DecayReport", "predict_decay"]
 
 AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"]
-#: The atmospheres ``stationsim decay`` offers.
-ATMOSPHERES: tuple[str, ...] = ("msis2", "nrlmsise00", "harris-priester", "exponential")
 #: How the atmosphere enters the prediction: ``fit`` (a density fit per window in heyoka's
 #: Taylor integrator, fast) or ``direct`` (the model at every evaluation, SciPy's DOP853, about
 #: a second per simulated day; the reference of the fit's accuracy).
@@ -113,16 +110,15 @@ class DecayReport:
 
 
 def make_atmosphere(name: str, *, weather: Any = None) -> Atmosphere:
-    """The atmosphere called ``name`` (one of :data:`ATMOSPHERES`)."""
-    if name in ("msis2", "nrlmsise00"):
-        return MsisAtmosphere(weather if weather is not None else load_space_weather(),
-                              model="msis2.1" if name == "msis2" else "nrlmsise00")
-    if name == "harris-priester":
-        return HarrisPriesterAtmosphere()
-    if name == "exponential":
-        return ExponentialAtmosphere()
-    raise InputError("unknown atmosphere", source="--atmosphere",
-                     expected=" | ".join(ATMOSPHERES), found=repr(name))
+    """The atmosphere called ``name`` (one of :data:`ATMOSPHERES`), with the bundled space
+    weather unless ``weather`` is given."""
+    if name in ("msis2", "nrlmsise00") and weather is None:
+        weather = load_space_weather()
+    try:
+        return atmosphere_by_name(name, weather)
+    except InputError as exc:
+        raise InputError(exc.reason, source="--atmosphere", expected=exc.expected,
+                         found=exc.found) from None
 
 
 def _epoch_of(e: GPElements, ts: Timescale) -> Epoch:

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from stationsim.constants import EARTH_ROTATION_RATE_RAD_S
+from stationsim.errors import InputError
 from stationsim.forces.atmosphere_msis import (
     AtmosphereInputError,
     MsisModel,
@@ -38,10 +39,12 @@ from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
 __all__ = [
+    "ATMOSPHERES",
     "Atmosphere",
     "ExponentialAtmosphere",
     "HarrisPriesterAtmosphere",
     "MsisAtmosphere",
+    "atmosphere_by_name",
     "geodetic_from_gcrf",
     "msis_along_gcrf",
     "relative_velocity_gcrf",
@@ -202,3 +205,25 @@ def relative_velocity_gcrf(
     spin = np.stack([-omega_rad_s * r[..., 1], omega_rad_s * r[..., 0],
                      np.zeros_like(r[..., 2])], axis=-1)
     return np.asarray(v - spin)
+
+
+#: The atmospheres a run can name: NRLMSIS 2.1, NRLMSISE-00, Harris-Priester, exponential.
+ATMOSPHERES: tuple[str, ...] = ("msis2", "nrlmsise00", "harris-priester", "exponential")
+
+
+def atmosphere_by_name(name: str, weather: SpaceWeatherSource | None) -> Atmosphere:
+    """The atmosphere called ``name`` (one of :data:`ATMOSPHERES`); the MSIS models need the
+    space ``weather``.
+
+    Raises:
+        InputError: an unknown name, or MSIS without space weather.
+    """
+    if name in ("msis2", "nrlmsise00"):
+        if weather is None:
+            raise InputError(f"the {name} atmosphere needs space weather")
+        return MsisAtmosphere(weather, model="msis2.1" if name == "msis2" else "nrlmsise00")
+    if name == "harris-priester":
+        return HarrisPriesterAtmosphere()
+    if name == "exponential":
+        return ExponentialAtmosphere()
+    raise InputError("unknown atmosphere", expected=" | ".join(ATMOSPHERES), found=repr(name))

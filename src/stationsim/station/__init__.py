@@ -15,7 +15,14 @@ from stationsim.station.attitude import (
     environment_torques,
     equilibrium_pitch,
 )
-from stationsim.station.audit import Capabilities, Loss, StationReport, capabilities, station_report
+from stationsim.station.audit import (
+    Capabilities,
+    Loss,
+    StationReport,
+    capabilities,
+    capability_changes,
+    station_report,
+)
 from stationsim.station.configuration import Attitude, Change, Configuration, DragSettings
 from stationsim.station.crew import CrewReturn, SeatCheck, crew_return, overbooked_vehicles
 from stationsim.station.drag import CrossSection, StationDrag, body_of, cross_section
@@ -89,6 +96,7 @@ __all__ = [
     "beta_angle_rad",
     "body_of",
     "capabilities",
+    "capability_changes",
     "components",
     "crew_return",
     "cross_section",

@@ -23,7 +23,8 @@ from stationsim.station.parts import Segment
 from stationsim.station.power import Power, power
 from stationsim.station.propulsion import Propulsion, propulsion
 
-__all__ = ["Capabilities", "Loss", "StationReport", "capabilities", "station_report"]
+__all__ = ["Capabilities", "Loss", "StationReport", "capabilities", "capability_changes",
+           "station_report"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,14 +216,15 @@ def _losses(config: Configuration, environment: Environment,
             continue
         rest, change = remove_part(config, name)
         after = capabilities(rest, environment)
-        lost = _differences(whole, after)
+        lost = capability_changes(whole, after)
         if len(change.parts) > 1:
             lost.insert(0, "also leaving: " + ", ".join(p for p in change.parts if p != name))
         out.append(Loss(name, provides, tuple(lost)))
     return tuple(out)
 
 
-def _differences(before: Capabilities, after: Capabilities) -> list[str]:
+def capability_changes(before: Capabilities, after: Capabilities) -> list[str]:
+    """What ``after`` can no longer do that ``before`` could, in short phrases."""
     lost = []
     b, a = before.propulsion, after.propulsion
     if a.delta_v_m_s < b.delta_v_m_s - 0.05:
