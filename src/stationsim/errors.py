@@ -63,6 +63,11 @@ class DataFileError(InputError):
     """A space-weather, Earth-orientation or other data file that cannot be read."""
 
 
+class ScenarioFileError(InputError):
+    """A scenario file (TOML or YAML) that is malformed or describes an impossible scenario; the
+    message names the key path (``events[2].at``) as well as the line."""
+
+
 class GravityFileError(InputError):
     """A gravity-field coefficient file (ICGEM ``.gfc``) that is malformed, incomplete or of a
     kind stationsim does not support (unnormalised or time-variable coefficients)."""

@@ -20,6 +20,7 @@ from stationsim.data.loader import (
     load_timescale,
     user_data_dir,
 )
+from stationsim.data.scenarios import SCENARIO_DIR, builtin_scenario_text, builtin_scenarios
 from stationsim.data.spaceweather import (
     MsisInputs,
     SpaceWeather,
@@ -40,6 +41,7 @@ __all__ = [
     "ENV_DATA_DIR",
     "EOP_FILE",
     "LEAP_SECOND_FILE",
+    "SCENARIO_DIR",
     "SPACE_WEATHER_FILE",
     "STATION_FILE",
     "DataUpdateError",
@@ -47,6 +49,8 @@ __all__ = [
     "SpaceWeather",
     "SpaceWeatherValues",
     "UpdatedFile",
+    "builtin_scenario_text",
+    "builtin_scenarios",
     "bundled_file",
     "bundled_path",
     "clear_cache",

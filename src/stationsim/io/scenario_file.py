@@ -1,0 +1,465 @@
+"""Scenario files, TOML or YAML, read into plain data with a :class:`Locator` that gives the
+line (and column) where each key or list item is written.
+
+What a scenario may say is :mod:`stationsim.scenario.schema`'s business; this module only reads
+the text: nested ``dict``/``list`` of ``str``, ``int``, ``float``, ``bool`` (TOML dates and times
+as :mod:`datetime` objects, YAML timestamps as their text, YAML nulls as ``None``). A key path is
+a tuple such as ``("events", 2, "at")``, written ``events[2].at`` (list indices count from 0).
+
+TOML is read by :mod:`tomllib`, which reports no positions, so a small scanner walks the text
+(already known to be valid) for table headers (``[start]``, ``[start.orbit]``, ``[[events]]``
+counted per array), ``key = value`` lines with dotted or quoted keys, and inline tables and
+arrays. YAML is composed into nodes, which carry their marks; anchors and aliases are followed,
+merge keys (``<<``) and tags other than YAML's core ones are refused. Malformed text raises
+:class:`~stationsim.errors.ScenarioFileError` with the parser's own line and column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from stationsim.errors import ScenarioFileError
+
+__all__ = ["FORMATS", "KeyPath", "Locator", "ScenarioDocument", "ScenarioFileError",
+           "describe_value", "format_path", "parse_scenario_document",
+           "scenario_format"]
+
+KeyPath = tuple[str | int, ...]
+#: The formats a scenario file may be written in.
+FORMATS = ("toml", "yaml")
+_SUFFIXES = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_PLACE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+#: Deeper nesting than any scenario needs; refused before Python's recursion limit is reached.
+_MAX_DEPTH = 48
+#: YAML aliases can make a short text stand for a huge tree; refuse past this many values.
+_MAX_VALUES = 100_000
+_YAML = "tag:yaml.org,2002:"
+
+
+def format_path(path: KeyPath) -> str:
+    """A key path as people write it: ``("events", 2, "at")`` -> ``events[2].at``."""
+    out = ""
+    for item in path:
+        if isinstance(item, int):
+            out += f"[{item}]"
+        else:
+            name = item if _BARE.fullmatch(item) else '"' + item.replace('"', '\\"') + '"'
+            out += ("." if out else "") + name
+    return out or "(top level)"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where the keys and list items of a scenario file are written.
+
+    Attributes:
+        keys: key path -> (line, column), 1-based, of the key (or list item).
+        texts: key path of a string value -> (line, column, block) where its text begins;
+            ``block`` is true when the text starts on a line of its own and keeps its line
+            breaks (a TOML ``\"\"\"`` string opened at the end of a line, a YAML ``|`` block), so
+            that line ``k`` of the string is line ``line + k - 1`` of the file.
+    """
+
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    texts: Mapping[KeyPath, tuple[int, int, bool]] = field(default_factory=dict)
+
+    def locate(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """(line, column) of ``path``, or of the nearest enclosing key or table that is known;
+        ``(None, None)`` at the top level."""
+        for n in range(len(path), 0, -1):
+            hit = self.keys.get(tuple(path[:n]))
+            if hit is not None:
+                return hit
+        return None, None
+
+    def text_start(self, path: KeyPath) -> tuple[int, int, bool] | None:
+        """Where the text of the string at ``path`` begins (see :attr:`texts`)."""
+        return self.texts.get(tuple(path))
+
+
+@dataclass(frozen=True)
+class ScenarioDocument:
+    """A scenario file read into plain data: ``data`` (the top-level table), its
+    :class:`Locator`, the ``format`` it was read as, its ``source`` name and its ``lines``."""
+
+    data: dict[str, Any]
+    locator: Locator
+    format: str
+    source: str
+    lines: tuple[str, ...]
+
+
+def scenario_format(source: str, format: str | None = None) -> str:
+    """``toml`` or ``yaml``: ``format`` if given, else from the suffix of ``source``
+    (``.toml``, ``.yaml``, ``.yml``); a name without a suffix (``<string>``) is TOML."""
+    if format is not None:
+        if format.lower() not in FORMATS:
+            raise ScenarioFileError("unknown scenario file format", source=source,
+                                    expected=" | ".join(FORMATS), found=repr(format))
+        return format.lower()
+    suffix = "" if source.startswith("<") else PurePath(source).suffix.lower()
+    if not suffix:
+        return "toml"
+    if suffix not in _SUFFIXES:
+        raise ScenarioFileError("cannot tell the format of the scenario file from its name",
+                                source=source, expected="a .toml, .yaml or .yml file",
+                                found=repr(suffix))
+    return _SUFFIXES[suffix]
+
+
+def parse_scenario_document(text: str, *, source: str = "<string>",
+                            format: str | None = None) -> ScenarioDocument:
+    """Read a scenario file's text (see the module docstring).
+
+    Raises:
+        ScenarioFileError: malformed TOML or YAML, or a top level that is not a table.
+    """
+    kind = scenario_format(source, format)
+    text = text.removeprefix("\ufeff")
+    lines = tuple(text.splitlines())
+    if kind == "toml":
+        data, locator = _read_toml(text, source, lines)
+    else:
+        data, locator = _read_yaml(text, source)
+    return ScenarioDocument(data, locator, kind, source, lines)
+
+
+# --- TOML ---------------------------------------------------------------------------------------
+def _read_toml(text: str, source: str, lines: tuple[str, ...]) -> tuple[dict[str, Any], Locator]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        place = _TOML_PLACE.search(message)
+        line = column = None
+        if place is not None:
+            message = message[:place.start()]
+            if place.group(1):
+                line, column = int(place.group(1)), int(place.group(2))
+            else:
+                line = max(len(lines), 1)
+        raise ScenarioFileError(f"not valid TOML: {message}", source=source, line=line,
+                                column=column) from None
+    except RecursionError:
+        raise ScenarioFileError("not valid TOML: nested too deeply", source=source) from None
+    _check_depth(data, (), source)
+    scanner = _TomlScanner(text)
+    # What the scanner cannot follow keeps the positions found so far; the rest of the
+    # paths fall back to their enclosing tables.
+    with contextlib.suppress(_ScanError, IndexError, tomllib.TOMLDecodeError):
+        scanner.run()
+    return data, Locator(scanner.keys, scanner.texts)
+
+
+def _check_depth(value: Any, path: KeyPath, source: str) -> None:
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if len(where) > _MAX_DEPTH:
+            raise ScenarioFileError(f"{format_path(where[:8])}...: nested too deeply",
+                                    source=source, expected=f"at most {_MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, (*where, k)) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*where, i)) for i, v in enumerate(item))
+
+
+class _ScanError(Exception):
+    """The scanner met text it does not follow (the locator then falls back)."""
+
+
+class _TomlScanner:
+    """Positions of keys, table headers and array items in a valid TOML text."""
+
+    def __init__(self, text: str) -> None:
+        self.s, self.i, self.line, self.line_start = text, 0, 1, 0
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.texts: dict[KeyPath, tuple[int, int, bool]] = {}
+        self.arrays: dict[KeyPath, int] = {}  # array of tables -> index of its last table
+
+    def pos(self) -> tuple[int, int]:
+        return self.line, self.i - self.line_start + 1
+
+    def peek(self, n: int = 0) -> str:
+        return self.s[self.i + n] if self.i + n < len(self.s) else ""
+
+    def advance(self, n: int = 1) -> None:
+        for _ in range(n):
+            if self.i >= len(self.s):
+                raise _ScanError("end of text")
+            if self.s[self.i] == "\n":
+                self.line, self.line_start = self.line + 1, self.i + 1
+            self.i += 1
+
+    def skip(self, newlines: bool) -> None:
+        """Skip blanks and comments (and line breaks when ``newlines``)."""
+        while self.i < len(self.s):
+            c = self.s[self.i]
+            if c in " \t\r" or (newlines and c == "\n"):
+                self.advance()
+            elif c == "#":
+                while self.i < len(self.s) and self.s[self.i] != "\n":
+                    self.advance()
+            else:
+                break
+
+    def expect(self, token: str) -> None:
+        self.skip(False)
+        if not self.s.startswith(token, self.i):
+            raise _ScanError(f"expected {token!r} at {self.pos()}")
+        self.advance(len(token))
+
+    def note(self, path: KeyPath, where: tuple[int, int]) -> None:
+        for n in range(1, len(path) + 1):
+            self.keys.setdefault(path[:n], where)
+
+    def resolve(self, keys: KeyPath) -> KeyPath:
+        """A header's keys with the current index of each array of tables inserted."""
+        path: KeyPath = ()
+        for key in keys:
+            path = (*path, key)
+            if path in self.arrays:
+                path = (*path, self.arrays[path])
+        return path
+
+    def run(self) -> None:
+        table: KeyPath = ()
+        while True:
+            self.skip(True)
+            if self.i >= len(self.s):
+                return
+            where = self.pos()
+            if self.s.startswith("[[", self.i):
+                self.advance(2)
+                keys = self.key()
+                self.expect("]]")
+                full = (*self.resolve(keys[:-1]), keys[-1])
+                index = self.arrays.get(full, -1) + 1
+                self.arrays[full] = index
+                table = (*full, index)
+                self.note(full, where)
+                self.keys[table] = where
+            elif self.peek() == "[":
+                self.advance()
+                keys = self.key()
+                self.expect("]")
+                table = self.resolve(keys)
+                self.note(table, where)
+            else:
+                self.pair(table)
+
+    def pair(self, table: KeyPath) -> None:
+        where = self.pos()
+        keys = self.key()
+        self.expect("=")
+        self.skip(False)
+        self.note((*table, *keys), where)
+        self.value((*table, *keys))
+
+    def key(self) -> KeyPath:
+        parts: list[str] = []
+        while True:
+            self.skip(False)
+            if self.peek() in ('"', "'"):
+                start = self.i
+                self.string(self.peek(), multiline=False)
+                parts.append(str(tomllib.loads("k = " + self.s[start:self.i])["k"]))
+            else:
+                start = self.i
+                while self.i < len(self.s) and _BARE.fullmatch(self.s[self.i]):
+                    self.advance()
+                if self.i == start:
+                    raise _ScanError(f"no key at {self.pos()}")
+                parts.append(self.s[start:self.i])
+            self.skip(False)
+            if self.peek() != ".":
+                return tuple(parts)
+            self.advance()
+
+    def string(self, quote: str, *, multiline: bool) -> None:
+        """Move past a string that starts here (its opening quote or quotes)."""
+        delim = quote * 3 if multiline else quote
+        self.advance(len(delim))
+        while not self.s.startswith(delim, self.i):
+            if self.i >= len(self.s) or (not multiline and self.peek() == "\n"):
+                raise _ScanError("unterminated string")
+            self.advance(2 if quote == '"' and self.peek() == "\\" else 1)
+        self.advance(len(delim))
+        if multiline:  # up to two quotes may end the text just before the delimiter
+            for _ in range(2):
+                if self.peek() == quote:
+                    self.advance()
+
+    def value(self, path: KeyPath) -> None:
+        c = self.peek()
+        if c in ('"', "'"):
+            multiline = self.s.startswith(c * 3, self.i)
+            if multiline:
+                after = self.i + 3
+                block = self.s.startswith("\n", after) or self.s.startswith("\r\n", after)
+                line, column = self.pos()
+                self.texts[path] = (line + 1, 1, True) if block else (line, column + 3, False)
+            else:
+                line, column = self.pos()
+                self.texts[path] = (line, column + 1, False)
+            self.string(c, multiline=multiline)
+        elif c == "{":
+            self.advance()
+            while True:
+                self.skip(True)
+                if self.peek() == "}":
+                    self.advance()
+                    return
+                self.pair(path)
+                self.skip(True)
+                if self.peek() == ",":
+                    self.advance()
+        elif c == "[":
+            self.advance()
+            index = 0
+            while True:
+                self.skip(True)
+                if self.peek() == "]":
+                    self.advance()
+                    return
+                self.keys.setdefault((*path, index), self.pos())
+                self.value((*path, index))
+                index += 1
+                self.skip(True)
+                if self.peek() == ",":
+                    self.advance()
+        else:
+            start = self.i
+            while self.i < len(self.s) and self.s[self.i] not in ",]}\n#":
+                self.advance()
+            if self.i == start:
+                raise _ScanError(f"no value at {self.pos()}")
+
+
+# --- YAML ---------------------------------------------------------------------------------------
+def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], Locator]:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ScenarioFileError(f"not valid YAML: {exc.problem or exc.context}", source=source,
+                                line=mark.line + 1 if mark else None,
+                                column=mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow
+        raise ScenarioFileError(f"not valid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise ScenarioFileError("not valid YAML: nested too deeply", source=source) from None
+    if root is None:
+        raise ScenarioFileError("the scenario file is empty", source=source,
+                                expected="keys such as 'start' and 'end'")
+    walker = _YamlWalker(source)
+    data = walker.walk(root, (), ())
+    if not isinstance(data, dict):
+        raise walker.error(root, (), "the top level of a scenario must be a table of keys",
+                           found=describe_value(data))
+    return data, Locator(walker.keys, walker.texts)
+
+
+class _YamlWalker:
+    """Plain values from composed YAML nodes, recording where each key and item is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.texts: dict[KeyPath, tuple[int, int, bool]] = {}
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def error(self, node: yaml.Node, path: KeyPath, message: str,
+              found: str | None = None) -> ScenarioFileError:
+        prefix = f"{format_path(path)}: " if path else ""
+        return ScenarioFileError(prefix + message, source=self.source,
+                                 line=node.start_mark.line + 1,
+                                 column=node.start_mark.column + 1, found=found)
+
+    def walk(self, node: yaml.Node, path: KeyPath, active: tuple[int, ...]) -> Any:
+        self.count += 1
+        if self.count > _MAX_VALUES:
+            raise self.error(node, path, f"more than {_MAX_VALUES} values (aliases repeating "
+                             "a large part of the file?)")
+        if len(path) > _MAX_DEPTH:
+            raise self.error(node, path, "nested too deeply")
+        if id(node) in active:
+            raise self.error(node, path, "an alias refers to a node that contains it")
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _YAML + "map":
+                raise self.error(node, path, "unsupported YAML tag", found=node.tag)
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _YAML + "merge":
+                    raise self.error(key_node, path, "YAML merge keys ('<<') are not supported")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.error(key_node, path, "a key must be a plain name")
+                key = str(key_node.value)
+                if key in out:
+                    raise self.error(key_node, (*path, key), "duplicate key")
+                self.keys[(*path, key)] = _mark(key_node)
+                out[key] = self.walk(value_node, (*path, key), (*active, id(node)))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _YAML + "seq":
+                raise self.error(node, path, "unsupported YAML tag", found=node.tag)
+            items = []
+            for index, item in enumerate(node.value):
+                self.keys[(*path, index)] = _mark(item)
+                items.append(self.walk(item, (*path, index), (*active, id(node))))
+            return items
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, path, "unsupported YAML node", found=type(node).__name__)
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        tag = node.tag.removeprefix(_YAML)
+        if tag in ("str", "timestamp"):  # timestamps stay text: the schema reads instants
+            line, column = _mark(node)
+            if node.style == "|":
+                self.texts[path] = (line + 1, 1, True)
+            else:
+                self.texts[path] = (line, column + (1 if node.style in ("'", '"') else 0), False)
+            return str(node.value)
+        builders = {"null": self.constructor.construct_yaml_null,
+                    "bool": self.constructor.construct_yaml_bool,
+                    "int": self.constructor.construct_yaml_int,
+                    "float": self.constructor.construct_yaml_float}
+        if tag not in builders:
+            raise self.error(node, path, "unsupported YAML tag", found=node.tag)
+        try:
+            return builders[tag](node)
+        except (ValueError, TypeError, yaml.YAMLError):
+            raise self.error(node, path, f"not a valid {tag}", found=repr(node.value)) from None
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def describe_value(value: Any) -> str:
+    """What a plain value is, in the words of a scenario file."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__} ({value!s})"

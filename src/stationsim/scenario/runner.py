@@ -1,0 +1,417 @@
+"""Running a scenario: the station and its pieces propagated between events, the events applied
+as state resets, the policies checked, and a log of what happened and why.
+
+How a run goes:
+
+1. The start state: SGP4 at the start epoch from the bundled ISS TLE at or before it, from an
+   inline element set, or from an orbit given by numbers. The start configuration: the station
+   record at the start epoch (or at ``station_epoch``), in its torque-equilibrium attitude.
+2. The drag calibration (``drag_calibration = "tle"``): the whole station's ``m / (C_D A)`` is
+   fitted to the TLEs of the 30 days before the start (:mod:`stationsim.propagation.ballistic`,
+   with the run's forces and atmosphere) and every body's modelled ``C_D A`` is scaled by the
+   ratio of the modelled to the fitted value. The geometric model's error (its area, its
+   ``C_D``, the atmosphere's bias) is thus taken out for the whole station, and the model is
+   trusted only for the split between the pieces. Without TLE history the geometric model is
+   used, and the log says so.
+3. Between stops every flying body is propagated by the numerical core (EGM96 8x8, Sun, Moon,
+   drag through the chosen atmosphere with a density fit per window; see
+   :mod:`stationsim.propagation.numerical`) with its own mass and ``C_D A``
+   (:class:`stationsim.station.StationDrag`). Stops are the events, the policies' checks, the
+   halves of planned reboosts, the ends of finite burns and the end of the run.
+4. Events (:mod:`stationsim.scenario.events`) change configurations; a separation turns one
+   body into two on the same state (the few cm/s of a real separation change no re-entry date
+   by more than the atmosphere's uncertainty).
+5. The altitude-maintenance policy, checked every ``check_days`` per body: when the mean height
+   above the equatorial radius over the last revolution is below ``below_km``, a two-burn
+   reboost (half a revolution apart, each half the velocity change; Hohmann's for a small
+   change) raises it to ``to_km`` with whatever propulsion the body has. If it has none, the
+   log says so once.
+6. A body ends at breakup (re-entered) or at the end of the run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time as _time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
+from stationsim.data import (
+    SpaceWeather,
+    load_gravity_field,
+    load_space_weather,
+    load_station_record,
+    load_timescale,
+)
+from stationsim.errors import (
+    PredictedDataWarning,
+    PropagationError,
+    StaleTableWarning,
+    StationsimError,
+)
+from stationsim.forces.atmosphere import atmosphere_by_name
+from stationsim.forces.gravity import GravityField
+from stationsim.forces.sun import sun_direction_gcrf
+from stationsim.io.station_file import parse_station
+from stationsim.propagation.ballistic import fit_ballistic_coefficient, sgp4_state_gcrf
+from stationsim.propagation.dynamics import ForceModel
+from stationsim.propagation.elements import GPElements
+from stationsim.propagation.kepler import Elements, state_from_elements
+from stationsim.propagation.numerical import Propagator
+from stationsim.scenario.bodies import Body, ScaledDrag
+from stationsim.scenario.environment import orbit_environment
+from stationsim.scenario.events import EventContext, apply_event, describe_capabilities
+from stationsim.scenario.policy import check_altitude
+from stationsim.scenario.spec import Burn, Event, Scenario, SpaceWeatherMode
+from stationsim.station import Configuration, StationDrag, StationRecord
+from stationsim.time import Epoch, Timescale
+
+__all__ = ["Context", "LogEntry", "ScenarioRun", "default_context", "run_scenario"]
+
+#: TLEs of this many days before the start enter the drag calibration.
+CALIBRATION_WINDOW_DAYS = 30.0
+#: The NORAD catalogue number of the ISS (the bundled TLEs).
+ISS_NORAD_ID = 25544
+DAY_S = 86400.0
+#: The span sampled each day [s]: a little more than one revolution at the ISS's height.
+SAMPLED_REVOLUTION_S = 5700.0
+#: Days sampled at every output step after a body begins (ground tracks for landing passes).
+DENSE_DAYS = 2.0
+
+
+@dataclass
+class Context:
+    """The data a run reads: the timescale, the station record, the ISS TLE history, the
+    space weather and the gravity field."""
+
+    ts: Timescale
+    record: StationRecord
+    tles: Sequence[GPElements]
+    weather: SpaceWeather
+    gravity: GravityField
+
+
+def default_context(tles: Sequence[GPElements] = ()) -> Context:
+    """The bundled data (``tles``: the ISS TLE history, read by the caller)."""
+    return Context(load_timescale(), load_station_record(), tuple(tles), load_space_weather(),
+                   load_gravity_field())
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the run's log: at ``epoch``, ``kind`` happened to ``body``: ``detail``."""
+
+    epoch: Epoch
+    kind: str
+    detail: str
+    body: str = ""
+
+
+@dataclass
+class ScenarioRun:
+    """What a run did: the bodies (with ephemerides and ledgers), the log, the calibration."""
+
+    scenario: Scenario
+    start: Epoch
+    end: Epoch
+    bodies: list[Body]
+    log: list[LogEntry]
+    calibration: dict[str, float | str | None]
+    initial: Configuration
+    departures: list[tuple[str, str, Epoch, tuple[str, ...]]] = field(default_factory=list)
+    statistics: dict[str, float] = field(default_factory=dict)
+
+    def body(self, name: str) -> Body:
+        """The body called ``name`` (the last one, if a name was used twice)."""
+        for body in reversed(self.bodies):
+            if body.name == name:
+                return body
+        raise KeyError(name)
+
+
+def run_scenario(scenario: Scenario, context: Context | None = None, *,
+                 progress: Callable[[float], None] | None = None) -> ScenarioRun:
+    """Run ``scenario`` (module notes). ``progress`` is called with the fraction of the
+    run's span done."""
+    ctx = context or default_context()
+    return _Runner(scenario, ctx, progress).run()
+
+
+class _Runner:
+    def __init__(self, scenario: Scenario, ctx: Context,
+                 progress: Callable[[float], None] | None) -> None:
+        self.scn, self.ctx, self.progress = scenario, ctx, progress
+        self.log: list[LogEntry] = []
+        self.start = scenario.start.epoch
+        self.weather = self._weather()
+        self.atmosphere = atmosphere_by_name(scenario.atmosphere, self.weather)
+        finite = any(isinstance(e, Burn) and e.duration_s is not None for e in scenario.events)
+        full = scenario.forces == "full"
+        self.model = ForceModel(gravity=ctx.gravity, degree=8 if full else 4,
+                                order=None if full else 0, sun=full, moon=full, thrust=finite)
+        self.propagator = Propagator(self.model, atmosphere=self.atmosphere)
+        self.event_times_s = [float(e.epoch - self.start) for e in scenario.events]
+        self.scale = 1.0
+        self.calibration: dict[str, float | str | None] = {"mode": scenario.drag_calibration}
+
+    # --- set-up ------------------------------------------------------------------------------
+    def _weather(self) -> SpaceWeather:
+        scn = self.scn
+        if scn.space_weather is SpaceWeatherMode.CONSTANT:
+            f107 = float(scn.f107_sfu or 0.0)
+            return SpaceWeather.constant(f107_sfu=f107, f107a_sfu=f107, ap=float(scn.ap or 0.0))
+        weather = self.ctx.weather
+        if scn.space_weather is SpaceWeatherMode.FORECAST and \
+                self.start.mjd_utc < weather.last_observed_mjd:
+            # What someone at the start knew: the recent mean, held (module notes of spec).
+            days = self.start + np.arange(-27.0, 0.0) * 86400.0
+            values = weather.values(days)
+            f107a = float(values.f107_obs_ctr81_sfu[-1])
+            ap = float(np.mean(values.ap_daily))
+            self._note(self.start, "space weather",
+                       f"forecast made at the start: F10.7 {f107a:.0f} sfu (81-day mean) and "
+                       f"Ap {ap:.0f} (27-day mean), held")
+            return SpaceWeather.constant(f107_sfu=f107a, f107a_sfu=f107a, ap=ap)
+        return weather
+
+    def _initial_state(self) -> tuple[np.ndarray, np.ndarray, str]:
+        start = self.scn.start
+        if start.orbit is not None:
+            o = start.orbit
+            a = WGS84_A_M + o.altitude_m
+            el = Elements(np.asarray(a), np.asarray(o.eccentricity),
+                          np.asarray(o.inclination_rad), np.asarray(o.raan_rad),
+                          np.asarray(0.0), np.asarray(o.argument_of_latitude_rad))
+            r, v = state_from_elements(el)
+            return r, v, f"an orbit at {o.altitude_m / 1e3:.1f} km mean height"
+        elements = start.elements if start.elements is not None else self._bundled_tle()
+        r, v = sgp4_state_gcrf(elements, self.start)
+        return (np.asarray(r), np.asarray(v),
+                f"SGP4 from the element set of {elements.epoch_iso}")
+
+    def _history(self, until: Epoch | None = None) -> list[GPElements]:
+        """The bundled ISS TLEs at or before ``until`` (default: the start), oldest first."""
+        limit = until if until is not None else self.start
+        tles = [e for e in self.ctx.tles if e.norad_id == ISS_NORAD_ID
+                and float(limit - e.epoch(self.ctx.ts)) >= -1.0]
+        return sorted(tles, key=lambda e: float(e.epoch(self.ctx.ts) - limit))
+
+    def _bundled_tle(self) -> GPElements:
+        history = self._history()
+        if not history:
+            raise StationsimError(f"no bundled ISS element set at or before the start "
+                                  f"{self.start.iso(0)}; give the state with tle, omm or orbit")
+        return history[-1]
+
+    def _record(self) -> StationRecord:
+        start = self.scn.start
+        if start.station == "bundled":
+            return self.ctx.record
+        return parse_station(start.station, ts=self.ctx.ts, source=start.station_source)
+
+    def _calibrate(self, config: Configuration, r: np.ndarray, v: np.ndarray) -> None:
+        if self.scn.drag_calibration != "tle":
+            return
+        until = (self.scn.calibration_until if self.scn.calibration_until is not None
+                 else self.start)
+        window = [e for e in self._history(until)
+                  if float(until - e.epoch(self.ctx.ts)) <= CALIBRATION_WINDOW_DAYS * 86400]
+        if self.scn.start.elements is not None or self.scn.start.orbit is not None:
+            window = []
+        try:
+            if not window:
+                raise PropagationError("no TLE history of the station before the start")
+            fit = fit_ballistic_coefficient(window, self.ctx.ts, self.propagator)
+        except PropagationError as exc:
+            self._note(self.start, "drag calibration",
+                       f"not possible ({exc}); the geometric model's C_D A is used")
+            self.calibration.update(mode="none", reason=str(exc))
+            return
+        modelled = StationDrag(config, sun_direction_gcrf).ballistic_coefficient_kg_m2(
+            self.start, r, v)
+        self.scale = modelled / fit.value_kg_m2
+        self.calibration.update(scale=self.scale, fitted_ballistic_kg_m2=fit.value_kg_m2,
+                                fitted_sigma_kg_m2=fit.sigma_kg_m2,
+                                modelled_ballistic_kg_m2=modelled, tles=float(len(window)))
+        self._note(self.start, "drag calibration",
+                   f"m/(C_D A) fitted to {len(window)} TLEs: {fit.value_kg_m2:.0f} +/- "
+                   f"{fit.sigma_kg_m2:.0f} kg/m^2 against {modelled:.0f} modelled; every C_D A "
+                   f"is scaled by {self.scale:.3f}")
+
+    # --- the run -------------------------------------------------------------------------------
+    def run(self) -> ScenarioRun:
+        clock = _time.perf_counter()
+        r, v, how = self._initial_state()
+        record = self._record()
+        at = self.scn.start.station_epoch
+        at = at if at is not None else self.start
+        env = orbit_environment(self.start, r, v, self.atmosphere)
+        config = record.configuration_at(at, env)
+        end = self._end()
+        self._note(self.start, "start", f"{config.name}: {config.mass_kg / 1e3:.1f} t, "
+                   f"{len(config.crew)} crew; state by {how}; mean height "
+                   f"{env.altitude_m / 1e3:.1f} km", "")
+        self._calibrate(config, r, v)
+        body = Body("ISS" if self.scn.start.station == "bundled" else config.name, config,
+                    self.start, np.concatenate([r, v]), self.start)
+        ctx = EventContext(self.start, self.atmosphere, self.scn, self._note)
+        describe_capabilities(body, env, ctx, origin=None)
+        bodies = [body]
+        events = list(self.scn.events)
+        for b in bodies:
+            self._schedule_check(b)
+        body.record_ledger(self.start)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            while True:
+                flying = [b for b in bodies if b.flying]
+                if not flying:
+                    break
+                stop = self._next_stop(flying, events, end)
+                for b in flying:
+                    self._advance(b, stop)
+                    b.record_ledger(self.start)
+                if self.progress is not None:
+                    self.progress(min(float(stop - self.start) / float(end - self.start), 1.0))
+                while events and float(events[0].epoch - stop) <= 1e-3:
+                    event = events.pop(0)
+                    for child in apply_event(event, bodies, ctx):
+                        child.record_ledger(self.start)
+                        bodies.append(child)
+                for b in [b for b in bodies if b.flying]:
+                    self._due_impulses(b, stop)
+                    if b.next_check is not None and float(b.next_check - stop) <= 1e-3:
+                        check_altitude(b, self.scn.policies, ctx)
+                        self._schedule_check(b)
+                for b in bodies:
+                    if b.flying and b.next_check is None and self.scn.policies:
+                        self._schedule_check(b)
+                if float(end - stop) <= 1e-3:
+                    break
+        last = max((b.epoch for b in bodies), key=lambda e: float(e - self.start))
+        self._warnings(caught, last)
+        for b in bodies:
+            if b.flying:
+                b.status = "completed"
+        run = ScenarioRun(self.scn, self.start, end, bodies, sorted(
+            self.log, key=lambda e: float(e.epoch - self.start)), self.calibration, config,
+            ctx.departures)
+        run.statistics["wall_s"] = _time.perf_counter() - clock
+        return run
+
+    def _warnings(self, caught: list[warnings.WarningMessage], end: Epoch) -> None:
+        """Each distinct warning of the run (predicted space weather, a stale table) once in
+        the log, at the run's end: it concerns the run, not an instant."""
+        seen: set[str] = set()
+        for item in caught:
+            # One entry per kind of warning: the counts and spans in the text vary by call.
+            text = item.category.__name__ + re.sub(r"\(.*?\)|\d+", "", str(item.message))
+            if text not in seen:
+                seen.add(text)
+                kind = "data" if issubclass(item.category, (PredictedDataWarning,
+                                                            StaleTableWarning)) else "warning"
+                self._note(end, kind, str(item.message))
+
+    def _end(self) -> Epoch:
+        end = self.scn.end
+        spans = [end.max_days * 86400.0]
+        if end.until is not None:
+            spans.append(float(end.until - self.start))
+        if end.days is not None:
+            spans.append(end.days * 86400.0)
+        return self.start + min(spans)
+
+    def _schedule_check(self, body: Body) -> None:
+        policies = [p for p in self.scn.policies if not p.bodies or body.name in p.bodies]
+        if not policies or body.policy_idle:
+            body.next_check = None
+            return
+        step = min(p.check_s for p in policies)
+        body.next_check = body.epoch + step
+
+    def _next_stop(self, flying: list[Body], events: list[Event], end: Epoch) -> Epoch:
+        candidates = [end]
+        if events:
+            candidates.append(events[0].epoch)
+        for b in flying:
+            if b.next_check is not None:
+                candidates.append(b.next_check)
+            candidates.extend(i.epoch for i in b.impulses)
+            for burn in b.finite_burns:
+                ends = burn.start + burn.duration_s
+                candidates.extend(t for t in (burn.start, ends) if float(t - b.epoch) > 1e-3)
+        now = flying[0].epoch  # every flying body is at the same instant between stops
+        later = [c for c in candidates if float(c - now) > 1e-3]
+        return min(later, key=lambda c: float(c - now)) if later else end
+
+    def _advance(self, body: Body, stop: Epoch) -> None:
+        span = float(stop - body.epoch)
+        if span <= 1e-3:
+            return
+        drag = ScaledDrag(StationDrag(body.config, sun_direction_gcrf), self.scale)
+        burns = [b for b in body.finite_burns if float(b.start - body.epoch) >= -1e-3
+                 and float(stop - b.start) > 1e-3]
+        result = self.propagator.propagate(body.epoch, body.state[:3], body.state[3:6],
+                                           drag=drag, until=stop, burns=burns,
+                                           output_times_s=self._grid(body, stop))
+        member = result.members[0]
+        offset = float(body.epoch - self.start)
+        body.times_s.append(member.times_s + offset)
+        body.states.append(member.states[:, :6])
+        body.finite_burns = [b for b in body.finite_burns if b not in burns]
+        if body.pending_config is not None and not body.finite_burns:
+            # The tanks were drained when the burn was planned; the mass in the state fell
+            # with the flow, and the configuration now agrees with it.
+            body.config, body.pending_config = body.pending_config, None
+        body.epoch = member.epoch
+        body.state = np.asarray(member.state[:6], dtype=np.float64)
+        if member.status == "reentered":
+            body.status = "reentered"
+            for name in ("reentry", "breakup"):
+                event = member.event(name)
+                if event is not None:
+                    place = (event.epoch, event.lat_deg, event.lon_deg)
+                    setattr(body, name, place)
+            where = body.reentry or body.breakup
+            if where is not None:
+                self._note(where[0], "reentry", f"{body.name} reaches 120 km at "
+                           f"{where[1]:.1f} deg, {where[2]:.1f} deg", body.name)
+
+    def _grid(self, body: Body, stop: Epoch) -> np.ndarray:
+        """Output times of a call [s from the body's epoch]: one revolution a day (at the
+        scenario's output step, from each whole day after the start), every step for the first
+        two days of a body and after each event (for ground tracks and landing passes), and
+        the stop."""
+        step = self.scn.output_step_s
+        t0, t1 = float(body.epoch - self.start), float(stop - self.start)
+        days = np.arange(math.floor(t0 / DAY_S), math.ceil(t1 / DAY_S) + 1) * DAY_S
+        revolution = np.arange(0.0, SAMPLED_REVOLUTION_S, step)
+        starts = [float(body.since - self.start)]
+        starts += [t for t in self.event_times_s if t0 - DENSE_DAYS * DAY_S <= t <= t1]
+        dense = (np.asarray(starts)[:, None]
+                 + np.arange(0.0, DENSE_DAYS * DAY_S, step)[None, :]).ravel()
+        grid = np.unique(np.concatenate([(days[:, None] + revolution[None, :]).ravel(), dense,
+                                         [t0, t1]]))
+        return grid[(grid >= t0) & (grid <= t1)] - t0
+
+    def _due_impulses(self, body: Body, now: Epoch) -> None:
+        due = [i for i in body.impulses if float(i.epoch - now) <= 1e-3]
+        for impulse in due:
+            r, v = body.state[:3], body.state[3:6]
+            body.state = np.concatenate([r, v + impulse.delta_v_m_s * v / np.linalg.norm(v)])
+            body.delta_v_used_m_s += abs(impulse.delta_v_m_s)
+            self._note(now, "burn", impulse.label, body.name)
+        body.impulses = [i for i in body.impulses if i not in due]
+
+    def _note(self, epoch: Epoch, kind: str, detail: str, body: str = "") -> None:
+        self.log.append(LogEntry(epoch, kind, detail, body))
+
+
+def circular_speed_m_s(altitude_m: float) -> float:
+    """Speed on a circular orbit at ``altitude_m`` above the equatorial radius [m/s]."""
+    return math.sqrt(GM_EARTH_M3_S2 / (WGS84_A_M + altitude_m))
