@@ -1,0 +1,231 @@
+"""The results of a scenario run as one JSON-ready dictionary (``results.json``), from which
+the report, the plots and ``stationsim run --json`` are made.
+
+What is derived here from the run (:class:`stationsim.scenario.ScenarioRun`):
+
+* per body, a daily series: the height above the equatorial radius averaged over the
+  revolution sampled each day, the propellant on board, the velocity change used, and the CMG
+  momentum (:mod:`stationsim.scenario.bodies`);
+* the decay rate at the body's start: the slope of a straight line through the daily mean
+  heights of its first three days (two days when it flew no longer);
+* the re-entry window: the run is deterministic, so the window is the published accuracy of
+  re-entry predictions: a 90 % window needs +/-20 % of the time remaining (IADC re-entry
+  campaigns; Pardini & Anselmo 2017), counted from the scenario's start;
+* the crew table: who went home on what and when, and for each crew member still aboard a body
+  whether a seat home is attached there, with the next landing opportunity of that vehicle's
+  landing zone (:mod:`stationsim.analysis.landing`) on the body's ground track after it began.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from stationsim.analysis.landing import Opportunity, landing_opportunities, zones_for_vehicle
+from stationsim.constants import WGS84_A_M
+from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.scenario.bodies import Body
+from stationsim.scenario.runner import ScenarioRun
+from stationsim.station import crew_return
+from stationsim.time import Epoch
+
+__all__ = ["REENTRY_WINDOW_FRACTION", "daily_means", "scenario_results"]
+
+#: Half-width of the 90 % re-entry window as a fraction of the time remaining (module notes).
+REENTRY_WINDOW_FRACTION = 0.20
+_DAY_S = 86400.0
+_SAMPLED_S = 5700.0
+_WINDOW_BASIS = ("+/-20 % of the time from the scenario's start to re-entry: the 90 % window "
+                 "that professional re-entry predictions need (IADC campaigns, Pardini & "
+                 "Anselmo 2017)")
+_STATUS = {"reentered": "reentered", "completed": "in orbit", "flying": "in orbit",
+           "separated": "separated", "left": "left"}
+
+
+def _iso(epoch: Epoch) -> str:
+    return str(epoch.iso(0))
+
+
+def daily_means(times_s: np.ndarray, states: np.ndarray, step_s: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean time [s] and mean height above the equatorial radius [m] of each day's sampled
+    revolution (days with fewer than 90 % of the revolution's samples are left out)."""
+    if times_s.size == 0:
+        return np.empty(0), np.empty(0)
+    height = np.linalg.norm(states[:, :3], axis=1) - WGS84_A_M
+    day = np.floor(times_s / _DAY_S)
+    inside = times_s - day * _DAY_S < _SAMPLED_S
+    need = 0.9 * _SAMPLED_S / step_s
+    out_t, out_h = [], []
+    keys, first, counts = np.unique(day[inside], return_index=True, return_counts=True)
+    t_in, h_in = times_s[inside], height[inside]
+    for start, count in zip(first, counts, strict=True):
+        if count >= need:
+            out_t.append(float(np.mean(t_in[start:start + count])))
+            out_h.append(float(np.mean(h_in[start:start + count])))
+    del keys
+    return np.asarray(out_t), np.asarray(out_h)
+
+
+def _decay_rate(t: np.ndarray, h: np.ndarray, since_s: float) -> float | None:
+    first = (t >= since_s) & (t <= since_s + 3.5 * _DAY_S)
+    if np.count_nonzero(first) < 2:
+        return None
+    slope = np.polyfit(t[first], h[first], 1)[0]
+    return float(-slope * _DAY_S)
+
+
+def _track(run: ScenarioRun, body: Body, after: Epoch
+           ) -> tuple[Epoch, np.ndarray, np.ndarray]:
+    """Ground track of ``body`` in the two days from ``after`` (densely sampled after the
+    body's start and after each event)."""
+    t, y = body.ephemeris()
+    since = float(after - run.start)
+    pick = (t >= since) & (t <= since + 2.0 * _DAY_S)
+    when = run.start + t[pick]
+    lat, lon, _ = itrf_to_geodetic(gcrf_to_itrf_position(when, y[pick, :3]))
+    return when, np.asarray(lat), np.asarray(lon)
+
+
+def _opportunities(run: ScenarioRun, body: Body, vehicle: str, after: Epoch
+                   ) -> list[Opportunity]:
+    zones = zones_for_vehicle(vehicle)
+    if not zones:
+        return []
+    when, lat, lon = _track(run, body, after)
+    if lat.size < 2:
+        return []
+    return landing_opportunities(when, lat, lon, zones, after=after, count=3)
+
+
+def _ledger_series(body: Body, days_s: np.ndarray, run: ScenarioRun
+                   ) -> tuple[list[float], list[float], list[float]]:
+    rows = sorted(body.ledger, key=lambda r: r.t_s)
+    times = np.array([r.t_s for r in rows])
+    fuel, used = [], []
+    for t in days_s:
+        k = int(np.searchsorted(times, t, side="right")) - 1
+        row = rows[max(k, 0)] if rows else None
+        fuel.append(row.propellant_kg if row else body.propellant_kg())
+        used.append(row.delta_v_used_m_s if row else 0.0)
+    cmg = [body.cmg_momentum_nms(run.start + float(t)) for t in days_s]
+    return fuel, used, cmg
+
+
+def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
+    scale = float(run.calibration.get("scale") or 1.0)
+    caps = body.caps_at_start
+    t, y = body.ephemeris()
+    days_t, days_h = daily_means(t, y, run.scenario.output_step_s)
+    since = float(body.since - run.start)
+    fuel, used, cmg = _ledger_series(body, days_t, run)
+    segments = body.config.segments()
+    reentry = None
+    if body.reentry is not None:
+        epoch, lat, lon = body.reentry
+        remaining = float(epoch - run.start)
+        half = REENTRY_WINDOW_FRACTION * remaining
+        reentry = {"median": _iso(epoch), "p05": _iso(epoch + (-half)),
+                   "p95": _iso(epoch + half), "window_basis": _WINDOW_BASIS,
+                   "lat_deg": lat, "lon_deg": lon}
+    breakup = (None if body.breakup is None else
+               {"epoch": _iso(body.breakup[0]), "lat_deg": body.breakup[1],
+                "lon_deg": body.breakup[2]})
+    out: dict[str, Any] = {
+        "name": body.name,
+        "segment": segments[0].value if len(segments) == 1 else "whole station",
+        "mass_kg": caps.mass_kg if caps is not None else body.config.mass_kg,
+        "since": _iso(body.since),
+        "until": _iso(body.epoch),
+        "status": _STATUS.get(body.status, body.status),
+        "parent": body.parent,
+        "crew": [m.name for m in (caps.config.crew if caps is not None else ())],
+        "ballistic_coefficient_kg_m2": (caps.ballistic_coefficient_kg_m2 / scale
+                                        if caps is not None else None),
+        "decay_m_per_day_at_start": _decay_rate(days_t, days_h, since),
+        "reentry": reentry,
+        "breakup": breakup,
+        "lost": list(body.lost),
+        "series": {"day": [float(x / _DAY_S) for x in days_t],
+                   "mean_altitude_km": [float(x / 1e3) for x in days_h],
+                   "propellant_kg": fuel, "delta_v_used_m_s": used,
+                   "cmg_momentum_nms": cmg, "cmg_capacity_nms": body.cmg_capacity_nms},
+    }
+    if caps is not None:
+        att = caps.attitude
+        out["capabilities"] = {
+            "propulsion": {"delta_v_m_s": caps.propulsion.delta_v_m_s,
+                           "reboost_possible": caps.propulsion.reboost_possible,
+                           "providers": list(caps.propulsion.providers)},
+            "attitude": {"hours_to_cmg_saturation": (None if body.desaturation
+                                                     else att.hours_to_saturation),
+                         "desaturation": bool(att.desaturation_thrusters)},
+            "power_kw": {"generated": caps.power.generated_kw, "load": caps.power.load_kw},
+            "seats": int(caps.crew.seat_total),
+        }
+    return out
+
+
+def _crew(run: ScenarioRun, landing: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    bodies = {b.name: b for b in run.bodies}
+    for vehicle, body_name, epoch, crew in run.departures:
+        chances = _opportunities(run, bodies[body_name], vehicle, epoch)
+        if chances:
+            landing.setdefault(vehicle, [o.as_dict() for o in chances])
+        for name in crew:
+            rows[name] = {"name": name, "aboard": vehicle, "can_return": True,
+                          "return_vehicle": vehicle,
+                          "landing": _iso(chances[0].epoch) if chances else None,
+                          "note": f"left {body_name} on {_iso(epoch)}"}
+    for body in run.bodies:
+        if body.status == "separated":
+            continue
+        ways = crew_return(body.config)
+        for check in ways.crew:
+            if check.name in rows:
+                continue
+            chances = []
+            if check.return_vehicle is not None:
+                chances = _opportunities(run, body, check.return_vehicle, body.since)
+                if chances:
+                    landing.setdefault(check.return_vehicle, [o.as_dict() for o in chances])
+            note = check.note
+            if check.return_vehicle is None and body.reentry is not None:
+                note += f"; {body.name} re-enters on {_iso(body.reentry[0])[:10]}"
+            rows[check.name] = {
+                "name": check.name, "aboard": body.name,
+                "can_return": check.return_vehicle is not None,
+                "return_vehicle": check.return_vehicle,
+                "landing": _iso(chances[0].epoch) if chances else None,
+                "note": note.lstrip("; ")}
+    order = [m.name for m in run.initial.crew]
+    return [rows[n] for n in order if n in rows] + [r for n, r in rows.items()
+                                                    if n not in order]
+
+
+def scenario_results(run: ScenarioRun) -> dict[str, Any]:
+    """The results dictionary of ``run`` (module notes; ``docs/scenarios.md`` lists the keys)."""
+    scn = run.scenario
+    landing: dict[str, list[dict[str, Any]]] = {}
+    crew = _crew(run, landing)
+    return {
+        "scenario": scn.name,
+        "title": scn.title,
+        "description": scn.description,
+        "source": scn.source,
+        "start": _iso(run.start),
+        "end": _iso(max((b.epoch for b in run.bodies), key=lambda e: float(e - run.start))),
+        "settings": {"atmosphere": scn.atmosphere, "space_weather": scn.space_weather.value,
+                     "forces": scn.forces, "drag_calibration": dict(run.calibration)},
+        "parts": [_part(run, b) for b in run.bodies],
+        "crew": crew,
+        "events": [{"epoch": _iso(e.epoch), "kind": e.kind, "detail": e.detail,
+                    "body": e.body} for e in run.log],
+        "landing_opportunities": landing,
+        "statistics": {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                       for k, v in run.statistics.items()},
+    }
+
