@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/stationsim data info
 	$(BIN)/stationsim station --without ros
 	$(BIN)/stationsim decay --at 2022-03-27T13:08:21Z --days 30 --plot $(OUT)/iss-decay-2022.png
+	$(BIN)/stationsim run farewell-2022 --out $(OUT)/farewell-2022
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -7,7 +7,7 @@ the work. Units are SI unless a name says otherwise (``alt_km``, ``lat_deg``).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,13 @@ import numpy as np
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.plots import SUFFIXES, plot_decay
+from stationsim.analysis.report import write_report
+from stationsim.analysis.scenario_results import scenario_results
 from stationsim.constants import WGS84_A_M
 from stationsim.data import (
     DEFAULT_STATION_EPOCH_ISO,
+    builtin_scenario_text,
+    builtin_scenarios,
     bundled_path,
     data_coverage,
     load_space_weather,
@@ -34,6 +38,9 @@ from stationsim.io.omm import parse_omm
 from stationsim.io.tle import parse_tle
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.sgp4 import sgp4_error_message, sgp4_teme
+from stationsim.scenario import Scenario, parse_scenario
+from stationsim.scenario.runner import default_context
+from stationsim.scenario.runner import run_scenario as _run_scenario
 from stationsim.station import (
     Configuration,
     Environment,
@@ -59,6 +66,7 @@ __all__ = [
     "ATMOSPHERES",
     "DECAY_METHODS",
     "DEFAULT_EPOCH_ISO",
+    "DEFAULT_SCENARIO",
     "DEFAULT_STATION_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
     "DecayReport",
@@ -67,7 +75,10 @@ __all__ = [
     "data_info",
     "decay",
     "load_elements",
+    "load_scenario",
     "read_text",
+    "run_scenario",
+    "scenarios",
     "station",
     "station_configuration",
     "station_drag",
@@ -422,3 +433,56 @@ def _without(config: Configuration, name: str) -> tuple[Configuration, tuple[str
             remaining, _ = remove_part(config, part)
     removed = tuple(n for n in config.names if not remaining.has(n))
     return remaining, removed
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+#: The scenario ``stationsim run`` and ``make run`` run by default.
+DEFAULT_SCENARIO = "farewell-2022"
+
+
+def scenarios() -> dict[str, str]:
+    """The built-in scenarios: name -> one-line title."""
+    return builtin_scenarios()
+
+
+def load_scenario(scenario: str | Path | None = None) -> Scenario:
+    """A built-in scenario by name, or a scenario file (TOML or YAML) by path; default
+    :data:`DEFAULT_SCENARIO`. A station file a scenario names is read relative to it."""
+    name = str(scenario) if scenario is not None else DEFAULT_SCENARIO
+    ts = load_timescale()
+    if name in builtin_scenarios():
+        text, source = builtin_scenario_text(name)
+        return parse_scenario(text, ts=ts, source=source)
+    path = Path(name)
+    if path.suffix.lower() not in (".toml", ".yaml", ".yml"):
+        raise InputError("no such built-in scenario, and not a scenario file",
+                         source="SCENARIO", expected="one of " + ", ".join(builtin_scenarios())
+                         + ", or a .toml/.yaml file", found=repr(name))
+    text = read_text(path)
+
+    def read_station(relative: str) -> str:
+        return read_text(path.parent / relative)
+
+    return parse_scenario(text, ts=ts, source=str(path), read_station=read_station)
+
+
+def run_scenario(scenario: str | Path | Scenario | None = None, *,
+                 out_dir: str | Path | None = None,
+                 progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
+    """Run a scenario (a built-in name, a file, or a :class:`Scenario`) and return its results
+    (the contents of ``results.json``). With ``out_dir``, write ``results.json``,
+    ``report.md``, ``report.html``, ``altitude.png`` and ``ledgers.png`` there, all or none.
+    ``progress`` is called with a phase name and the fraction done."""
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+    def report(fraction: float) -> None:
+        if progress is not None:
+            progress(f"running {scn.name}", fraction)
+
+    run = _run_scenario(scn, default_context(load_elements()), progress=report)
+    if progress is not None:
+        progress("writing the report", 1.0)
+    results = scenario_results(run)
+    if out_dir is not None:
+        write_report(results, Path(out_dir))
+    return results

@@ -349,6 +349,86 @@ def _station_text(data: dict[str, Any]) -> None:
             out.print(f"  [bold]{name} alone[/bold]: " + escape("; ".join(lines)))
 
 
+@app.command("run")
+def run_command(
+    scenario: Annotated[str, typer.Argument(
+        help="A built-in scenario (see 'stationsim scenarios') or a scenario file (.toml or "
+             ".yaml; keys in docs/scenarios.md).")] = "farewell-2022",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for results.json, report.md, report.html, altitude.png and "
+                      "ledgers.png. Default: out/SCENARIO.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the contents of results.json instead of the summary.")] = False,
+) -> None:
+    """Run a scenario: the station and every piece that leaves it propagated to re-entry (or
+    the scenario's end), with the events applied, the policies checked and the capabilities
+    of each piece audited; then write the report and its plots.
+
+    Examples:
+
+      stationsim run                      (the Russian segment leaves on 2022-03-30)
+
+      stationsim run baseline-2022 --out out/baseline
+
+      stationsim run my-scenario.toml --json
+    """
+    with _progress(quiet=as_json) as report:
+        def go() -> dict[str, Any]:
+            scn = api.load_scenario(scenario)
+            folder = out_dir if out_dir is not None else Path("out") / scn.name
+            data = api.run_scenario(scn, out_dir=folder, progress=report)
+            data.setdefault("statistics", {})["out_dir"] = str(folder)
+            return data
+        results = _run(go)
+    if as_json:
+        out.print_json(json.dumps(results))
+        return
+    _scenario_text(results)
+
+
+def _scenario_text(data: dict[str, Any]) -> None:
+    out.print(f"[bold]{escape(data['scenario'])}[/bold]: {escape(data.get('title', ''))}")
+    table = Table(title="the pieces", title_justify="left")
+    for column in ("piece", "mass [t]", "from", "status", "re-entry (90 % window)",
+                   "decay at start [m/day]"):
+        table.add_column(column)
+    for part in data["parts"]:
+        r = part.get("reentry")
+        when = (f"{r['median'][:10]} ({r['p05'][:10]} .. {r['p95'][:10]})" if r else "-")
+        rate = part.get("decay_m_per_day_at_start")
+        table.add_row(escape(part["name"]), f"{part['mass_kg'] / 1e3:.1f}", part["since"][:10],
+                      part["status"], when, "-" if rate is None else f"{rate:.0f}")
+    out.print(table)
+    crew = Table(title="the crew", title_justify="left")
+    for column in ("name", "aboard", "can get home", "on", "next landing chance"):
+        crew.add_column(column)
+    for member in data["crew"]:
+        crew.add_row(escape(member["name"]), escape(member["aboard"]),
+                     "yes" if member["can_return"] else "[red]no[/red]",
+                     escape(member["return_vehicle"] or "-"),
+                     (member["landing"] or "-")[:16])
+    out.print(crew)
+    for part in data["parts"]:
+        if part.get("lost"):
+            out.print(f"[bold]{escape(part['name'])}[/bold] lost: "
+                      + escape("; ".join(part["lost"])))
+    for event in data["events"]:
+        if event["kind"] == "policy":
+            out.print(f"{event['epoch'][:10]} {escape(event['detail'])}")
+            break
+    where = data.get("statistics", {}).get("out_dir")
+    if where:
+        out.print(f"report: {where}/report.html (also report.md, results.json, altitude.png, "
+                  "ledgers.png)")
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the built-in scenarios (run one with 'stationsim run NAME')."""
+    for name, title in _run(api.scenarios).items():
+        out.print(f"[bold]{name}[/bold]: {escape(title)}")
+
+
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
     """A progress bar on standard error for long runs (none with --json)."""
