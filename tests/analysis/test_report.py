@@ -28,7 +28,7 @@ def _facts() -> list[str]:
         "ROS loses 80 m of altitude a day at the start.",
         "ROS is still in orbit at the end of the run (2022-07-30 00:00 UTC).",
         "1 of 2 crew can get home.",
-        "Mark Vande Hei cannot get home. No free seat: Crew Dragon Endurance is full.",
+        "Mark Vande Hei cannot get home (No free seat: Crew Dragon Endurance is full.).",
         "Soyuz MS-19",
         "2022-03-30 11:28",
         "2022-03-30 11:11",

@@ -101,11 +101,14 @@ def _glance(results: Mapping[str, Any]) -> list[str]:
                          f"{wide.total_seconds() / 86400.0:.1f} days wide).")
         elif part.get("status") == "left":
             lines.append(f"{name} left the station on {_when(part.get('since'))} UTC.")
+        elif part.get("status") == "separated":
+            lines.append(f"{name} came apart on {_when(part.get('until'))} UTC; its pieces "
+                         "follow.")
         else:
             lines.append(f"{name} is still in orbit at the end of the run ({end} UTC).")
         lines.append(f"{name} loses {rate} m of altitude a day at the start.")
-        for sentence in (part.get("lost") or [])[:1]:
-            lines.append(f"{name}: {sentence}")
+        if part.get("lost"):
+            lines.append(f"{name} lost: " + "; ".join(part["lost"]) + ".")
     crew = results.get("crew", [])
     stuck = [c for c in crew if not c.get("can_return")]
     lines.append(f"{len(crew) - len(stuck)} of {len(crew)} crew can get home.")
@@ -116,8 +119,8 @@ def _glance(results: Mapping[str, Any]) -> list[str]:
             lines.append(f"{person['name']} can get home on "
                          f"{person.get('return_vehicle') or 'an unnamed vehicle'}{when}.")
         else:
-            note = f" {person['note']}" if person.get("note") else ""
-            lines.append(f"{person['name']} cannot get home.{note}")
+            note = f" ({person['note']})" if person.get("note") else ""
+            lines.append(f"{person['name']} cannot get home{note}.")
     for vehicle, passes in (results.get("landing_opportunities") or {}).items():
         if passes:
             first = passes[0]
@@ -262,7 +265,9 @@ def _check_images(images: Mapping[str, str] | None) -> dict[str, str]:
 # --- Markdown ---------------------------------------------------------------------------------
 
 def _md(text: str, cell: bool = False) -> str:
-    text = html.escape(str(text), quote=False)
+    # Markdown passes HTML through: escape it ("->" of the audit's sentences becomes an arrow
+    # first, so that it stays readable).
+    text = html.escape(str(text).replace("->", "\u2192"), quote=False)
     return " ".join(text.replace("|", "\\|").split()) if cell else text
 
 
