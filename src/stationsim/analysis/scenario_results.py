@@ -59,13 +59,12 @@ def daily_means(times_s: np.ndarray, states: np.ndarray, step_s: float
     inside = times_s - day * _DAY_S < _SAMPLED_S
     need = 0.9 * _SAMPLED_S / step_s
     out_t, out_h = [], []
-    keys, first, counts = np.unique(day[inside], return_index=True, return_counts=True)
+    _, first, counts = np.unique(day[inside], return_index=True, return_counts=True)
     t_in, h_in = times_s[inside], height[inside]
     for start, count in zip(first, counts, strict=True):
         if count >= need:
             out_t.append(float(np.mean(t_in[start:start + count])))
             out_h.append(float(np.mean(h_in[start:start + count])))
-    del keys
     return np.asarray(out_t), np.asarray(out_h)
 
 

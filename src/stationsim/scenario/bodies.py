@@ -120,6 +120,11 @@ class Body:
         keep = np.concatenate([[True], np.diff(t) > 1e-6])
         return t[keep], y[keep]
 
+    def push(self, delta_v_m_s: float) -> None:
+        """An impulsive velocity change [m/s] along the velocity (negative: against it)."""
+        v = self.state[3:6]
+        self.state = np.concatenate([self.state[:3], v + delta_v_m_s * v / np.linalg.norm(v)])
+
     def propellant_kg(self) -> float:
         """Usable and reserved propellant on board [kg]."""
         return float(sum(p.propellant.total_kg for p in self.config.parts

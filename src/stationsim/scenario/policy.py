@@ -71,9 +71,9 @@ def check_altitude(body: Body, policies: Sequence[AltitudeMaintenance],
         ctx.note(body.epoch, "policy", f"reboost to {policy.to_m / 1e3:.1f} km: {reason}; "
                  f"2 x {half:.2f} m/s by {', '.join(plan.engines)} in {plan.attitude}, "
                  f"{plan.propellant_kg:.0f} kg of propellant{short}", body.name)
-        r, v = body.state[:3], body.state[3:6]
-        body.state = np.concatenate([r, v + half * v / np.linalg.norm(v)])
-        period = 2.0 * math.pi * math.sqrt(float(np.linalg.norm(r)) ** 3 / GM_EARTH_M3_S2)
+        body.push(half)
+        period = 2.0 * math.pi * math.sqrt(float(np.linalg.norm(body.state[:3])) ** 3
+                                           / GM_EARTH_M3_S2)
         body.delta_v_used_m_s += half
         body.impulses.append(Impulse(body.epoch + 0.5 * period, half,
                                      f"second half of the reboost: {half:.2f} m/s"))

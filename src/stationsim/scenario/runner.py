@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
+from stationsim.constants import WGS84_A_M
 from stationsim.data import (
     SpaceWeather,
     load_gravity_field,
@@ -402,8 +402,7 @@ class _Runner:
     def _due_impulses(self, body: Body, now: Epoch) -> None:
         due = [i for i in body.impulses if float(i.epoch - now) <= 1e-3]
         for impulse in due:
-            r, v = body.state[:3], body.state[3:6]
-            body.state = np.concatenate([r, v + impulse.delta_v_m_s * v / np.linalg.norm(v)])
+            body.push(impulse.delta_v_m_s)
             body.delta_v_used_m_s += abs(impulse.delta_v_m_s)
             self._note(now, "burn", impulse.label, body.name)
         body.impulses = [i for i in body.impulses if i not in due]
@@ -411,7 +410,3 @@ class _Runner:
     def _note(self, epoch: Epoch, kind: str, detail: str, body: str = "") -> None:
         self.log.append(LogEntry(epoch, kind, detail, body))
 
-
-def circular_speed_m_s(altitude_m: float) -> float:
-    """Speed on a circular orbit at ``altitude_m`` above the equatorial radius [m/s]."""
-    return math.sqrt(GM_EARTH_M3_S2 / (WGS84_A_M + altitude_m))
