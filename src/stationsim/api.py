@@ -17,6 +17,8 @@ import numpy as np
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.plots import SUFFIXES, plot_decay
+from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
+from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
 from stationsim.analysis.scenario_results import scenario_results
 from stationsim.constants import WGS84_A_M
@@ -31,6 +33,7 @@ from stationsim.data import (
     load_timescale,
     update_data,
 )
+from stationsim.data.geography import load_countries
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.forces import MsisAtmosphere, sun_direction_gcrf
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
@@ -69,14 +72,17 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "DEFAULT_STATION_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
+    "SPACE_WEATHER_MODES",
     "DecayReport",
     "Position",
+    "ReentryReport",
     "StationReport",
     "data_info",
     "decay",
     "load_elements",
     "load_scenario",
     "read_text",
+    "reentry",
     "run_scenario",
     "scenarios",
     "station",
@@ -284,6 +290,34 @@ def _triple(v: np.ndarray) -> tuple[float, float, float]:
     return float(v[0]), float(v[1]), float(v[2])
 
 
+def _object_elements(path: str | Path | None, norad_id: int | None) -> list[GPElements]:
+    """The element sets of one object from a file (``norad_id`` required when it holds
+    several)."""
+    source = str(path) if path else DEFAULT_TLE_FILE
+    elements = load_elements(path)
+    ids = sorted({e.norad_id for e in elements})
+    if norad_id is None:
+        if len(ids) > 1:
+            raise InputError("the file holds several objects; choose one with --norad",
+                             source=source, found=", ".join(str(i) for i in ids[:10]))
+        norad_id = ids[0]
+    chosen = [e for e in elements if e.norad_id == norad_id]
+    if not chosen:
+        raise InputError("no element sets of that object", source=source,
+                         expected=", ".join(str(i) for i in ids[:10]), found=str(norad_id))
+    return chosen
+
+
+def _check_picture(path: str | Path) -> None:
+    """Refuse an output picture name before a long run, not after it."""
+    target = Path(path)
+    if target.suffix.lower() not in SUFFIXES:
+        raise InputError("unsupported picture format", source=str(target),
+                         expected=" or ".join(SUFFIXES), found=repr(target.suffix or "none"))
+    if not target.parent.exists():
+        raise InputError("the folder does not exist", source=str(target.parent))
+
+
 def decay(
     path: str | Path | None = None,
     *,
@@ -314,32 +348,63 @@ def decay(
         progress: ``callable(phase: str, fraction: float)``.
     """
     if plot is not None:  # before the run: a bad name must not cost a propagation
-        target = Path(plot)
-        if target.suffix.lower() not in SUFFIXES:
-            raise InputError("unsupported picture format", source=str(target),
-                             expected=" or ".join(SUFFIXES),
-                             found=repr(target.suffix or "none"))
-        if not target.parent.exists():
-            raise InputError("the folder does not exist", source=str(target.parent))
+        _check_picture(plot)
     ts = load_timescale()
-    source = str(path) if path else DEFAULT_TLE_FILE
-    elements = load_elements(path)
-    ids = sorted({e.norad_id for e in elements})
-    if norad_id is None:
-        if len(ids) > 1:
-            raise InputError("the file holds several objects; choose one with --norad",
-                             source=source, found=", ".join(str(i) for i in ids[:10]))
-        norad_id = ids[0]
-    chosen = [e for e in elements if e.norad_id == norad_id]
-    if not chosen:
-        raise InputError("no element sets of that object", source=source,
-                         expected=", ".join(str(i) for i in ids[:10]), found=str(norad_id))
+    chosen = _object_elements(path, norad_id)
     epoch = ts.from_iso(at, source="--at") if at is not None else None
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
                            method=method, progress=progress)
     if plot is not None:
         plot_decay(report, plot)
+    return report
+
+
+def reentry(
+    path: str | Path | None = None,
+    *,
+    at: str | None = None,
+    members: int = 200,
+    seed: int = 0,
+    space_weather: str = "observed",
+    atmosphere: str = "msis2",
+    norad_id: int | None = None,
+    ballistic_kg_m2: float | None = None,
+    map_path: str | Path | None = None,
+    progress: Any = None,
+) -> ReentryReport:
+    """When and where an object re-enters, with a Monte Carlo window: the ballistic
+    coefficient fitted to its TLEs of the 30 days before ``at``, an ensemble of ``members``
+    (initial state, ballistic coefficient and, in ``forecast`` mode, space weather dispersed)
+    in the fast lifetime engine, and the nominal member's last revolutions in the numerical
+    propagator (see :mod:`stationsim.analysis.reentry`).
+
+    Args:
+        path: a TLE or OMM file with the object's history; default: the bundled ISS of 2022.
+        at: ISO 8601 UTC prediction epoch; default: the last element set's epoch.
+        members: the ensemble's size (1 to 100,000).
+        seed: the random seed (the same seed gives the same result).
+        space_weather: ``observed`` (the measured indices: a hindcast) or ``forecast`` (what
+            was known at ``at``, held, with its historical error).
+        atmosphere: ``msis2``, ``nrlmsise00``, ``harris-priester`` or ``exponential``.
+        norad_id: which object, when the file holds several.
+        ballistic_kg_m2: use this ``m / (C_D A)`` instead of fitting one.
+        map_path: write the map there (PNG, SVG or PDF).
+        progress: ``callable(phase: str, fraction: float)``.
+    """
+    if atmosphere not in ATMOSPHERES:
+        raise InputError("unknown atmosphere", source="--atmosphere",
+                         expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
+    if map_path is not None:
+        _check_picture(map_path)
+    ts = load_timescale()
+    chosen = _object_elements(path, norad_id)
+    epoch = ts.from_iso(at, source="--at") if at is not None else None
+    report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
+                             space_weather=space_weather, atmosphere=atmosphere,
+                             ballistic_kg_m2=ballistic_kg_m2, progress=progress)
+    if map_path is not None:
+        plot_reentry_map(report, load_countries(), map_path)
     return report
 
 

@@ -43,7 +43,8 @@ from stationsim.propagation.numerical import MemberResult, Propagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
-__all__ = ["ATMOSPHERES", "METHODS", "DecayReport", "predict_decay"]
+__all__ = ["ATMOSPHERES", "METHODS", "DecayReport", "elements_before", "fit_for_prediction",
+           "predict_decay"]
 
 AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"]
 #: How the atmosphere enters the prediction: ``fit`` (a density fit per window in heyoka's
@@ -149,6 +150,44 @@ def _orbit_means(times_s: FloatArray, heights: FloatArray, states: FloatArray
     return np.array(out_t), np.array(out_h)
 
 
+def elements_before(elements: Sequence[GPElements], ts: Timescale, at: Epoch | None
+                    ) -> tuple[list[GPElements], Epoch]:
+    """The element sets at or before ``at`` (all, without it), oldest first, and the
+    prediction epoch (``at``, or the last one's epoch)."""
+    ordered = sorted(elements, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
+    if at is not None:
+        ordered = [e for e in ordered if float(_epoch_of(e, ts) - at) <= 1.0]
+        if not ordered:
+            raise InputError("no element set at or before --at", source="--at",
+                             expected=f"an epoch after {elements[0].epoch_iso}",
+                             found=at.iso(0))
+    if not ordered:
+        raise InputError("no element sets to predict from")
+    return ordered, at if at is not None else _epoch_of(ordered[-1], ts)
+
+
+def fit_for_prediction(ordered: Sequence[GPElements], ts: Timescale, start: Epoch,
+                       propagator: Propagator
+                       ) -> tuple[float, float, str, BallisticFit | None]:
+    """``m / (C_D A)`` [kg/m^2], its sigma, its source (``fit`` or ``bstar``) and the fit, from
+    the TLEs of the :data:`FIT_WINDOW_DAYS` before ``start``; B* (+/-30 %, with a warning)
+    when the fit cannot be made."""
+    window = [e for e in ordered
+              if float(start - _epoch_of(e, ts)) <= FIT_WINDOW_DAYS * 86400.0]
+    try:
+        fit = fit_ballistic_coefficient(window, ts, propagator)
+        return fit.value_kg_m2, fit.sigma_kg_m2, "fit", fit
+    except PropagationError as exc:
+        bstar = float(np.median([e.bstar_per_earth_radius for e in window or ordered[-1:]]))
+        if not bstar > 0:
+            raise PropagationError(f"cannot estimate the ballistic coefficient: {exc}; "
+                                   "give it with --ballistic") from None
+        value = 0.15696615 / (2.0 * bstar)
+        warnings.warn(f"ballistic coefficient from B* ({value:.1f} kg/m^2, +/-30 %): {exc}",
+                      UserWarning, stacklevel=2)
+        return value, 0.3 * value, "bstar", None
+
+
 def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | None = None,
                   days: float | None = 30.0, reentry: bool = False,
                   atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
@@ -175,17 +214,8 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
     if method not in METHODS:
         raise InputError("unknown method", source="--method", expected=" | ".join(METHODS),
                          found=repr(method))
-    ordered = sorted(elements, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
-    if at is not None:
-        ordered = [e for e in ordered if float(_epoch_of(e, ts) - at) <= 1.0]
-        if not ordered:
-            raise InputError("no element set at or before --at", source="--at",
-                             expected=f"an epoch after {elements[0].epoch_iso}",
-                             found=at.iso(0))
-    if not ordered:
-        raise InputError("no element sets to predict from")
+    ordered, start = elements_before(elements, ts, at)
     last = ordered[-1]
-    start = at if at is not None else _epoch_of(last, ts)
     if reentry:
         span_days = MAX_REENTRY_DAYS
     elif days is None or not (np.isfinite(days) and 0 < days <= MAX_REENTRY_DAYS):
@@ -201,22 +231,9 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
     if ballistic_kg_m2 is not None:
         value, sigma, source = float(ballistic_kg_m2), 0.0, "given"
     else:
-        window = [e for e in ordered
-                  if float(start - _epoch_of(e, ts)) <= FIT_WINDOW_DAYS * 86400.0]
         if progress is not None:
             progress("fitting the ballistic coefficient", 0.0)
-        try:
-            fit = fit_ballistic_coefficient(window, ts, propagator)
-            value, sigma, source = fit.value_kg_m2, fit.sigma_kg_m2, "fit"
-        except PropagationError as exc:
-            bstar = float(np.median([e.bstar_per_earth_radius for e in window]))
-            if not bstar > 0:
-                raise PropagationError(f"cannot estimate the ballistic coefficient: {exc}; "
-                                       "give it with --ballistic") from None
-            value = 0.15696615 / (2.0 * bstar)
-            sigma, source = 0.3 * value, "bstar"
-            warnings.warn(f"ballistic coefficient from B* ({value:.1f} kg/m^2, +/-30 %): {exc}",
-                          UserWarning, stacklevel=2)
+        value, sigma, source, fit = fit_for_prediction(ordered, ts, start, propagator)
     r0, v0 = sgp4_state_gcrf(last, start)
 
     def report(fraction: float) -> None:

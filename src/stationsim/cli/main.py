@@ -234,6 +234,86 @@ def decay(
 
 
 @app.command()
+def reentry(
+    tle_file: Annotated[Path | None, typer.Argument(
+        help="The object's TLE history (TLE or OMM file). Default: the bundled ISS TLEs of "
+             "2022.", show_default=False)] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Prediction epoch, UTC ISO 8601. Only TLEs at or before it are used. "
+                     "Default: the last TLE's epoch.", show_default=False)] = None,
+    members: Annotated[int, typer.Option(
+        "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)] = 200,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Random seed: the same seed gives the same answer.", min=0)] = 0,
+    space_weather: Annotated[str, typer.Option(
+        "--space-weather", help="observed: the measured indices (a hindcast, no weather "
+                                "dispersion); forecast: what was known at --at, held, with "
+                                "the historical error of such a forecast.")] = "observed",
+    atmosphere: Annotated[str, typer.Option(
+        "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, "
+                             "harris-priester or exponential.")] = "msis2",
+    norad: Annotated[int | None, typer.Option(
+        "--norad", help="NORAD catalogue number, when the file holds several objects.",
+        show_default=False)] = None,
+    ballistic: Annotated[float | None, typer.Option(
+        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] (no fit, no "
+                            "fit uncertainty) instead of fitting one to the TLEs.", min=0.01,
+        show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", help="Write a world map of the members' re-entry points and the nominal "
+                      "member's last revolutions (.png, .svg or .pdf).",
+        show_default=False)] = None,
+) -> None:
+    """When and where an object re-enters, and how sure that is: the ballistic coefficient
+    fitted to the TLEs of the 30 days before --at, a Monte Carlo ensemble (initial state,
+    ballistic coefficient, space weather) in the fast orbit-averaged lifetime engine, and the
+    nominal member's last revolutions in the full numerical propagator for the place.
+
+    Examples:
+
+      stationsim reentry delfi-pq.tle --at 2023-12-06T21:15:00Z --map delfi.png
+
+      stationsim reentry delfi-pq.tle --space-weather forecast --members 1000 --seed 7 --json
+    """
+    for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
+                                 ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
+        if value not in allowed:
+            err.print(f"[red]error:[/red] {name}: unknown value {value!r}; expected "
+                      f"{' | '.join(allowed)}", markup=True)
+            raise typer.Exit(USER_ERROR)
+    with _progress(quiet=as_json) as report:
+        result = _run(lambda: api.reentry(tle_file, at=at, members=members, seed=seed,
+                                          space_weather=space_weather, atmosphere=atmosphere,
+                                          norad_id=norad, ballistic_kg_m2=ballistic,
+                                          map_path=map_file, progress=report))
+    data = result.as_dict()
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    b, r = data["ballistic_coefficient_kg_m2"], data["reentry"]
+    out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
+              f"{data['members']} members, seed {data['seed']}, {data['space_weather']} space "
+              f"weather, atmosphere {data['atmosphere']}")
+    how = f"fitted to {b['tles_used']} TLEs" if b["tles_used"] else "given"
+    out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2 "
+              f"({how})")
+    table = Table(title="re-entry (120 km)", title_justify="left")
+    for column in ("", "epoch (UTC)", "days from the epoch"):
+        table.add_column(column)
+    for label, key in (("earliest 5 %", "p05"), ("median", "median"), ("latest 5 %", "p95")):
+        table.add_row(label, r[key], f"{r['days_from_epoch'][key]:.2f}")
+    out.print(table)
+    if r["lat_deg"] is not None:
+        out.print(f"nominal place: {r['lat_deg']:+.2f}, {r['lon_deg']:+.2f} "
+                  "(meaningful only within a few hours of re-entry)")
+    for note in data["notes"]:
+        out.print(f"note: {note}")
+    if map_file is not None:
+        out.print(f"map written to {map_file}")
+
+
+@app.command()
 def station(
     at: Annotated[str | None, typer.Option(
         "--at", help="UTC instant within 2022-02-21..2022-04-01, e.g. 2022-03-18T20:00:00Z "

@@ -1,0 +1,371 @@
+"""Re-entry prediction with its uncertainty: a Monte Carlo window over the fast lifetime engine.
+
+The steps of ``stationsim reentry``:
+
+1. the object's TLEs at or before the prediction epoch; the ballistic coefficient
+   ``B = m / (C_D A)`` fitted to the decay shown by those of the 30 days before, with its
+   1-sigma uncertainty (:func:`stationsim.analysis.decay.fit_for_prediction`, as for
+   ``stationsim decay``);
+2. ``N`` members drawn with a seeded generator (the same seed gives the same result, bit for
+   bit):
+
+   Each dispersion is drawn by Latin hypercube sampling (:func:`stratified_normal`).
+
+   * the initial state: SGP4's at the epoch, moved along-track by N(0, 1 km) and given a speed
+     error of N(0, 5 cm/s) (about 90 m of semi-major axis; the accuracy of a recent TLE);
+   * ``B``: log-normal around the fit, with the fit's own sigma and a model sigma of 10 %
+     added in quadrature (attitude and area changes and the density model's error with height
+     and activity, which the fit's residuals cannot show: Delfi-PQ's fitted B moved by 20-40 %
+     over its last 90 days);
+   * the space weather: none in ``observed`` mode (a hindcast with the measured indices); in
+     ``forecast`` mode the forecast a user had at the epoch (the last 81-day mean of F10.7 and
+     the last 27-day mean of Ap, held) and, per member, a density factor
+     ``exp(k z sigma(t))``: ``z`` one normal draw per member, ``sigma(t)`` the spread of the
+     log error of that held forecast, averaged over the lead time, measured on the bundled
+     history since 1957 (:func:`forecast_error_model`), and ``k`` the density's sensitivity to
+     F10.7 at the object's height (from the model itself);
+
+3. the members decay in the fast lifetime engine (:mod:`stationsim.propagation.lifetime`) with
+   the same atmosphere; the re-entry epoch distribution is read from them (median, 5 % and
+   95 %);
+4. the member nearest the median is handed over at 200 km to the full numerical propagator
+   (EGM96 8x8, Sun, Moon, drag) for its last revolutions, which decide the place: its 120-km
+   crossing gives the place, and its offset from the engine's own crossing shifts the
+   percentiles (a few hours at most).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtri
+
+from stationsim.analysis.decay import elements_before, fit_for_prediction
+from stationsim.data import load_gravity_field, load_space_weather
+from stationsim.data.spaceweather import SpaceWeather
+from stationsim.errors import InputError, PropagationError
+from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
+from stationsim.forces.drag import ConstantDrag
+from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
+from stationsim.propagation.dynamics import ForceModel
+from stationsim.propagation.elements import GPElements
+from stationsim.propagation.lifetime import LifetimePropagator, reference_revolution
+from stationsim.propagation.numerical import Propagator
+from stationsim.time import Epoch, Timescale
+from stationsim.time.tables import FloatArray
+
+__all__ = ["SPACE_WEATHER_MODES", "ReentryReport", "forecast_error_model", "predict_reentry"]
+
+SPACE_WEATHER_MODES: tuple[str, ...] = ("observed", "forecast")
+#: Model sigma of ln B added to the fit's own (see the module notes).
+MODEL_SIGMA_LN_B = 0.10
+#: Along-track position [m] and speed [m/s] sigmas of the initial state.
+ALONG_TRACK_SIGMA_M = 1000.0
+SPEED_SIGMA_M_S = 0.05
+#: Mean height [m] where the nominal member is handed to the numerical propagator.
+HANDOVER_HEIGHT_M = 200e3
+#: The most members one prediction takes.
+MAX_MEMBERS = 100_000
+#: Leads [days] of the forecast-error table.
+_LEADS_DAYS = np.array([0.0, 1, 3, 7, 15, 30, 60, 90, 180, 365, 730, 1095, 1825, 3650])
+
+
+@dataclass
+class ReentryReport:
+    """What ``stationsim reentry`` reports (SI inside; the JSON form names its units)."""
+
+    norad_id: int
+    name: str
+    epoch: Epoch
+    space_weather: str
+    atmosphere: str
+    seed: int
+    ballistic_kg_m2: float
+    ballistic_sigma_kg_m2: float
+    fit: BallisticFit | None
+    entries: list[Epoch]
+    median: Epoch
+    p05: Epoch
+    p95: Epoch
+    place: tuple[float, float] | None
+    member_places: FloatArray
+    still_up: int
+    track: FloatArray = field(default_factory=lambda: np.empty((0, 3)))
+    notes: list[str] = field(default_factory=list)
+    statistics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def members(self) -> int:
+        """The ensemble's size."""
+        return len(self.entries) + self.still_up
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of ``stationsim reentry --json``."""
+        lat, lon = self.place if self.place is not None else (None, None)
+        lifetime = float(self.median - self.epoch) / 86400.0
+        return {
+            "norad_id": self.norad_id,
+            "name": self.name,
+            "epoch": self.epoch.iso(0),
+            "ballistic_coefficient_kg_m2": {
+                "value": round(self.ballistic_kg_m2, 4),
+                "sigma": round(self.ballistic_sigma_kg_m2, 4),
+                "tles_used": 0 if self.fit is None else len(self.fit.observed_da_m),
+                "fit_rms_m": None if self.fit is None else round(self.fit.rms_m, 1),
+            },
+            "reentry": {
+                "median": self.median.iso(0), "p05": self.p05.iso(0), "p95": self.p95.iso(0),
+                "lat_deg": None if lat is None else round(lat, 3),
+                "lon_deg": None if lon is None else round(lon, 3),
+                "days_from_epoch": {
+                    "median": round(lifetime, 3),
+                    "p05": round(float(self.p05 - self.epoch) / 86400.0, 3),
+                    "p95": round(float(self.p95 - self.epoch) / 86400.0, 3)},
+            },
+            "members": self.members,
+            "members_still_up": self.still_up,
+            "space_weather": self.space_weather,
+            "atmosphere": self.atmosphere,
+            "seed": self.seed,
+            "engine": "lifetime (orbit-averaged) + numerical hand-over at 200 km",
+            "notes": list(self.notes),
+        }
+
+
+@lru_cache(maxsize=4)
+def _error_table(weather_id: int, weather: SpaceWeather) -> tuple[FloatArray, FloatArray,
+                                                                     FloatArray]:
+    del weather_id
+    first = max(weather.first_mjd + 81.0, 36204.0)  # the first full trailing mean
+    last = weather.last_observed_mjd - 41.0  # the centred mean must be observed
+    days = np.arange(np.ceil(first), np.floor(last))
+    values = weather.values(days)
+    held = np.log(values.f107_obs_lst81_sfu)
+    truth = values.f107_obs_ctr81_sfu
+    cumulative = np.concatenate([[0.0], np.cumsum(truth)])
+    sigmas, biases = [], []
+    for lead in _LEADS_DAYS:
+        span = max(int(lead), 1)
+        n = len(days) - span
+        mean = (cumulative[span:span + n] - cumulative[:n]) / span
+        err = np.log(mean) - held[:n]
+        biases.append(float(np.mean(err)))
+        sigmas.append(float(np.std(err)))
+    return _LEADS_DAYS.copy(), np.array(sigmas), np.array(biases)
+
+
+def forecast_error_model(weather: SpaceWeather | None = None
+                         ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The error of the held forecast of F10.7 against lead time, from the observed history.
+
+    For every observed day ``t`` the forecast is the 81-day mean ending that day, held; the
+    truth over a lead ``L`` is the mean of the centred 81-day means over ``[t, t + L)``. Returns
+    the leads [days] and the mean and standard deviation of ``ln(truth / forecast)`` over all
+    days of the bundled history since 1957 (leads up to ten years)."""
+    w = weather if weather is not None else load_space_weather()
+    leads, sigma, bias = _error_table(id(w), w)
+    return leads, bias, sigma
+
+
+def _held_forecast(weather: SpaceWeather, start: Epoch) -> tuple[SpaceWeather, float, float]:
+    """What a forecaster knew at ``start``: the last 81-day mean of F10.7 and the last 27-day
+    mean of Ap, held from then on."""
+    before = start.mjd_utc - 1.0
+    values = weather.values(np.array([before]))
+    f107 = float(values.f107_obs_lst81_sfu[0])
+    ap = float(np.mean(weather.values(before - np.arange(27.0)).ap_daily))
+    return SpaceWeather.constant(f107_sfu=f107, f107a_sfu=f107, ap=ap), f107, ap
+
+
+def _sensitivity(atmosphere_name: str, f107: float, ap: float, epoch: Epoch,
+                 r_gcrf_m: FloatArray) -> float:
+    """``d ln rho / d ln F10.7`` at the positions (a 10 % change of both F10.7 inputs)."""
+    lo = atmosphere_by_name(atmosphere_name, SpaceWeather.constant(
+        f107_sfu=f107, f107a_sfu=f107, ap=ap))
+    hi = atmosphere_by_name(atmosphere_name, SpaceWeather.constant(
+        f107_sfu=1.1 * f107, f107a_sfu=1.1 * f107, ap=ap))
+    ratio = np.log(hi.density(epoch, r_gcrf_m) / lo.density(epoch, r_gcrf_m))
+    return float(np.mean(ratio) / np.log(1.1))
+
+
+def stratified_normal(rng: np.random.Generator, n: int) -> FloatArray:
+    """``n`` standard normal draws, one from each of ``n`` equally likely strata, in random
+    order (Latin hypercube sampling): the percentiles of a small ensemble then carry far less
+    sampling noise than with plain draws. Member 0 is the nominal (zero)."""
+    if n == 1:
+        return np.zeros(1)
+    u = (rng.permutation(n - 1) + rng.uniform(0.0, 1.0, n - 1)) / (n - 1)
+    return np.concatenate([[0.0], ndtri(u)])
+
+
+def _disperse(r0: FloatArray, v0: FloatArray, n: int, rng: np.random.Generator
+              ) -> tuple[FloatArray, FloatArray]:
+    """Initial states: along-track position and speed errors (member 0 is the nominal)."""
+    along = v0 / np.linalg.norm(v0)
+    ds = ALONG_TRACK_SIGMA_M * stratified_normal(rng, n)
+    dv = SPEED_SIGMA_M_S * stratified_normal(rng, n)
+    r = r0[None, :] + ds[:, None] * along[None, :]
+    v = v0[None, :] * (1.0 + dv / np.linalg.norm(v0))[:, None]
+    return r, v
+
+
+def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
+                    at: Epoch | None = None, members: int = 200, seed: int = 0,
+                    space_weather: str = "observed", atmosphere: str = "msis2",
+                    ballistic_kg_m2: float | None = None, max_days: float = 3650.0,
+                    progress: Callable[[str, float], None] | None = None) -> ReentryReport:
+    """The Monte Carlo re-entry prediction of one object (see the module notes).
+
+    Args:
+        elements: the object's element sets (any order); only those at or before ``at`` count.
+        ts: the timescale.
+        at: the prediction epoch (default: the last TLE's epoch).
+        members: the ensemble's size (1 to 100,000).
+        seed: the random generator's seed.
+        space_weather: ``"observed"`` or ``"forecast"``.
+        atmosphere: the density model (``msis2``, ``nrlmsise00``, ...).
+        ballistic_kg_m2: use this ``m / (C_D A)`` (sigma 0) instead of fitting one.
+        max_days: the longest run.
+        progress: called with a phase name and the fraction done.
+    """
+    if space_weather not in SPACE_WEATHER_MODES:
+        raise InputError("unknown space-weather mode", source="--space-weather",
+                         expected=" | ".join(SPACE_WEATHER_MODES), found=repr(space_weather))
+    if not (1 <= members <= MAX_MEMBERS):
+        raise InputError("the ensemble size is out of range", source="--members",
+                         expected=f"1 to {MAX_MEMBERS:,}", found=str(members))
+    ordered, start = elements_before(elements, ts, at)
+    last = ordered[-1]
+    observed = load_space_weather()
+    notes: list[str] = []
+    model = ForceModel(gravity=load_gravity_field(), degree=8, thrust=False)
+    observed_atmosphere = atmosphere_by_name(atmosphere, observed)
+    if progress is not None:
+        progress("fitting the ballistic coefficient", 0.0)
+    fitted: BallisticFit | None = None
+    if ballistic_kg_m2 is not None:
+        if not (np.isfinite(ballistic_kg_m2) and ballistic_kg_m2 > 0):
+            raise InputError("the ballistic coefficient must be positive", source="--ballistic",
+                             found=repr(ballistic_kg_m2))
+        b, b_sigma = float(ballistic_kg_m2), 0.0
+    else:
+        b, b_sigma, _source, fitted = fit_for_prediction(
+            ordered, ts, start, Propagator(model, atmosphere=observed_atmosphere))
+    r0, v0 = sgp4_state_gcrf(last, start)
+    rng = np.random.default_rng(seed)
+    r, v = _disperse(np.asarray(r0), np.asarray(v0), members, rng)
+    sigma_ln_b = float(np.hypot(b_sigma / b, MODEL_SIGMA_LN_B))
+    z_b = stratified_normal(rng, members)
+    ballistic = b * np.exp(sigma_ln_b * z_b - 0.5 * sigma_ln_b ** 2 * (z_b != 0))
+    density_factor: Callable[[float], FloatArray] | None = None
+    weather: SpaceWeather = observed
+    if space_weather == "forecast":
+        weather, f107, ap = _held_forecast(observed, start)
+        leads, _bias, sigma = forecast_error_model(observed)
+        kappa = _sensitivity(atmosphere, f107, ap, start, np.asarray(r0)[None, :])
+        z_w = stratified_normal(rng, members)
+        # The factor at lead t whose running mean has the spread of the averaged error.
+        grid = np.linspace(0.0, leads[-1], 400)
+        mean_sigma = np.interp(grid, leads, sigma)
+        inst = np.maximum(np.gradient(grid * mean_sigma, grid), 0.0)
+
+        def density_factor(t_s: float) -> FloatArray:
+            s = float(np.interp(t_s / 86400.0, grid, inst))
+            return np.asarray(np.exp(kappa * z_w * s))
+
+        notes.append(f"forecast at the epoch: F10.7 {f107:.0f} sfu (last 81-day mean) and Ap "
+                     f"{ap:.0f} (last 27-day mean), held; density sensitivity "
+                     f"d ln rho / d ln F10.7 = {kappa:.2f} at the start")
+    atmo: Atmosphere = (observed_atmosphere if space_weather == "observed"
+                        else atmosphere_by_name(atmosphere, weather))
+    engine = LifetimePropagator(model, atmo)
+    ref = reference_revolution(model, start, np.asarray(r0), np.asarray(v0))
+
+    def report(phase: str) -> Callable[[float], None]:
+        def inner(fraction: float) -> None:
+            if progress is not None:
+                progress(phase, fraction)
+        return inner
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # predicted space weather: said once, in the notes
+        result = engine.propagate(start, r, v, ballistic_kg_m2=ballistic,
+                                  duration_s=max_days * 86400.0, reference=ref,
+                                  density_factor=density_factor,
+                                  handover_height_m=HANDOVER_HEIGHT_M, output_step_s=None,
+                                  progress=report("Monte Carlo (lifetime engine)"))
+    entries = [m.event("reentry") for m in result.members]
+    times = np.array([np.nan if e is None else float(e.epoch - start) for e in entries])
+    still_up = int(np.sum(np.isnan(times)))
+    if still_up == members:
+        raise PropagationError(f"no member re-enters within {max_days:.0f} days")
+    if still_up:
+        notes.append(f"{still_up} of {members} members are still up after {max_days:.0f} days; "
+                     f"the percentiles count them as later than every re-entry")
+    ranked = np.where(np.isnan(times), np.inf, times)
+    median_s, p05_s, p95_s = (float(np.quantile(ranked, q, method="inverted_cdf"))
+                              for q in (0.5, 0.05, 0.95))
+    finite = np.isfinite(ranked)
+    nominal = int(np.argmin(np.where(finite, np.abs(ranked - median_s), np.inf)))
+    place, offset, track = _hand_over(model, atmo, result.members[nominal], start,
+                                      (r[nominal], v[nominal]), float(ballistic[nominal]),
+                                      report("hand-over"))
+    if place is None:
+        notes.append("the hand-over run did not reach 120 km; the place is the engine's")
+        ev = result.members[nominal].event("reentry")
+        place = None if ev is None else (ev.lat_deg, ev.lon_deg)
+    places = np.array([[e.lat_deg, e.lon_deg] for e in entries if e is not None])
+    if space_weather == "forecast":
+        notes.append("space weather: forecast held from the epoch, with its historical error")
+
+    def at_offset(seconds: float) -> Epoch:
+        if not np.isfinite(seconds):
+            return start + max_days * 86400.0
+        return start + (seconds + offset)
+
+    return ReentryReport(
+        norad_id=last.norad_id, name=last.object_name or "", epoch=start,
+        space_weather=space_weather, atmosphere=atmosphere, seed=seed, ballistic_kg_m2=b,
+        ballistic_sigma_kg_m2=b_sigma, fit=fitted,
+        entries=[start + float(t + offset) for t in times[np.isfinite(times)]],
+        median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
+        place=place, member_places=places, still_up=still_up, track=track, notes=notes,
+        statistics={**result.statistics, "handover_offset_s": offset})
+
+
+def _hand_over(model: ForceModel, atmosphere: Atmosphere, member: Any, start: Epoch,
+               initial: tuple[FloatArray, FloatArray], ballistic: float,
+               progress: Callable[[float], None]
+               ) -> tuple[tuple[float, float] | None, float, FloatArray]:
+    """The nominal member's last revolutions in the numerical propagator (from its hand-over
+    state, or from its initial state when it starts below the hand-over height): its 120-km
+    place, the offset of its crossing from the engine's [s], and its ground track
+    (lat, lon, seconds from ``start``)."""
+    handover = member.event("handover")
+    engine_entry = member.event("reentry")
+    if engine_entry is None:
+        return None, 0.0, np.empty((0, 3))
+    since, r0, v0 = ((handover.epoch, handover.r_gcrf_m, handover.v_gcrf_m_s)
+                     if handover is not None else (start, initial[0], initial[1]))
+    prop = Propagator(model, atmosphere=atmosphere)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = prop.propagate(since, r0, v0,
+                             drag=ConstantDrag.from_ballistic_coefficient(ballistic),
+                             duration_s=30 * 86400.0, output_step_s=60.0, progress=progress)
+    m = res.members[0]
+    entry = m.event("reentry")
+    if entry is None:
+        return None, 0.0, np.empty((0, 3))
+    keep = m.times_s >= m.times_s[-1] - 3 * 5400.0
+    when = since + m.times_s[keep]
+    lat, lon, _ = itrf_to_geodetic(gcrf_to_itrf_position(when, m.states[keep, :3]))
+    track = np.column_stack([np.degrees(lat), np.degrees(lon),
+                             m.times_s[keep] + float(since - start)])
+    return ((entry.lat_deg, entry.lon_deg), float(entry.epoch - engine_entry.epoch), track)
