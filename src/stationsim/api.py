@@ -16,7 +16,7 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
-from stationsim.analysis.plots import SUFFIXES, plot_decay
+from stationsim.analysis.plots import check_picture_path, plot_decay
 from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
 from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
@@ -57,7 +57,7 @@ from stationsim.station import (
     station_report,
     undock,
 )
-from stationsim.time import Epoch
+from stationsim.time import Epoch, Timescale
 
 #: The bundled TLE file of the real ISS in 2022, and the epoch of its default element set.
 DEFAULT_TLE_FILE = "tle/iss_2022.tle"
@@ -308,14 +308,19 @@ def _object_elements(path: str | Path | None, norad_id: int | None) -> list[GPEl
     return chosen
 
 
-def _check_picture(path: str | Path) -> None:
-    """Refuse an output picture name before a long run, not after it."""
-    target = Path(path)
-    if target.suffix.lower() not in SUFFIXES:
-        raise InputError("unsupported picture format", source=str(target),
-                         expected=" or ".join(SUFFIXES), found=repr(target.suffix or "none"))
-    if not target.parent.exists():
-        raise InputError("the folder does not exist", source=str(target.parent))
+def _prediction_inputs(path: str | Path | None, norad_id: int | None, at: str | None,
+                       atmosphere: str, picture: str | Path | None
+                       ) -> tuple[Timescale, list[GPElements], Epoch | None]:
+    """What ``decay`` and ``reentry`` check before a run (atmosphere name, picture name) and
+    read: the timescale, the object's element sets and the prediction epoch."""
+    if atmosphere not in ATMOSPHERES:
+        raise InputError("unknown atmosphere", source="--atmosphere",
+                         expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
+    if picture is not None:
+        check_picture_path(picture)
+    ts = load_timescale()
+    chosen = _object_elements(path, norad_id)
+    return ts, chosen, ts.from_iso(at, source="--at") if at is not None else None
 
 
 def decay(
@@ -347,11 +352,7 @@ def decay(
         plot: write the altitude plot there (PNG, SVG or PDF).
         progress: ``callable(phase: str, fraction: float)``.
     """
-    if plot is not None:  # before the run: a bad name must not cost a propagation
-        _check_picture(plot)
-    ts = load_timescale()
-    chosen = _object_elements(path, norad_id)
-    epoch = ts.from_iso(at, source="--at") if at is not None else None
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot)
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
                            method=method, progress=progress)
@@ -392,14 +393,7 @@ def reentry(
         map_path: write the map there (PNG, SVG or PDF).
         progress: ``callable(phase: str, fraction: float)``.
     """
-    if atmosphere not in ATMOSPHERES:
-        raise InputError("unknown atmosphere", source="--atmosphere",
-                         expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
-    if map_path is not None:
-        _check_picture(map_path)
-    ts = load_timescale()
-    chosen = _object_elements(path, norad_id)
-    epoch = ts.from_iso(at, source="--at") if at is not None else None
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path)
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
                              ballistic_kg_m2=ballistic_kg_m2, progress=progress)

@@ -167,6 +167,6 @@ def test_bad_inputs_raise(setup: dict[str, object]) -> None:
         engine.propagate(t0, r0, v0, ballistic_kg_m2=-1.0)  # type: ignore[arg-type]
     with pytest.raises(PropagationError, match="NaN"):
         engine.propagate(t0, r0 * np.nan, v0, ballistic_kg_m2=1.0)  # type: ignore[arg-type]
-    with pytest.raises(PropagationError, match="after the start"):
+    with pytest.raises(PropagationError, match="after its start"):
         engine.propagate(t0, r0, v0, ballistic_kg_m2=1.0,  # type: ignore[arg-type]
                          duration_s=-5.0)

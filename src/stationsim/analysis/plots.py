@@ -17,20 +17,27 @@ from matplotlib.figure import Figure
 from stationsim.analysis.decay import DecayReport
 from stationsim.errors import InputError
 
-__all__ = ["SUFFIXES", "plot_decay", "save_figure"]
+__all__ = ["SUFFIXES", "check_picture_path", "plot_decay", "save_figure"]
 
 #: The picture formats offered.
 SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def save_figure(fig: Any, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` atomically; the suffix chooses the format."""
+def check_picture_path(path: str | Path) -> Path:
+    """``path`` if a picture can be written there (a known suffix, an existing folder);
+    callers check before a long run, so that a bad name costs nothing."""
     target = Path(path)
     if target.suffix.lower() not in SUFFIXES:
         raise InputError("unsupported picture format", source=str(target),
                          expected=" or ".join(SUFFIXES), found=repr(target.suffix or "none"))
     if not target.parent.exists():
         raise InputError("the folder does not exist", source=str(target.parent))
+    return target
+
+
+def save_figure(fig: Any, path: str | Path) -> Path:
+    """Write ``fig`` to ``path`` atomically; the suffix chooses the format."""
+    target = check_picture_path(path)
     fd, tmp = tempfile.mkstemp(prefix=".stationsim-", suffix=target.suffix,
                                dir=target.parent)
     os.close(fd)

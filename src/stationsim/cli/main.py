@@ -50,6 +50,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USER_ERROR = 2
 
+# Options that several commands share.
+TleHistory = Annotated[Path | None, typer.Argument(
+    help="The object's TLE history (TLE or OMM file). Default: the bundled ISS TLEs of 2022.",
+    show_default=False)]
+PredictionEpoch = Annotated[str | None, typer.Option(
+    "--at", help="Prediction epoch, UTC ISO 8601. Only TLEs at or before it are used. "
+                 "Default: the last TLE's epoch.", show_default=False)]
+AtmosphereName = Annotated[str, typer.Option(
+    "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, harris-priester or "
+                         "exponential.")]
+NoradId = Annotated[int | None, typer.Option(
+    "--norad", help="NORAD catalogue number, when the file holds several objects.",
+    show_default=False)]
+
 
 _shown: set[str] = set()
 
@@ -105,9 +119,7 @@ def where(
         "--at", help="UTC instant, e.g. 2022-03-07T21:06:42Z. Default: the epoch of the element "
                      "set used (for the bundled file: 2022-03-07T21:06:42Z).",
         show_default=False)] = None,
-    norad: Annotated[int | None, typer.Option(
-        "--norad", help="NORAD catalogue number, when the file holds several objects.",
-        show_default=False)] = None,
+    norad: NoradId = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Where an object is at one instant: geodetic latitude, longitude, altitude (WGS-84) and
@@ -141,29 +153,21 @@ def where(
 
 @app.command()
 def decay(
-    tle_file: Annotated[Path | None, typer.Argument(
-        help="The object's TLE history (TLE or OMM file). Default: the bundled ISS TLEs of "
-             "2022.", show_default=False)] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Prediction epoch, UTC ISO 8601. Only TLEs at or before it are used. "
-                     "Default: the last TLE's epoch.", show_default=False)] = None,
+    tle_file: TleHistory = None,
+    at: PredictionEpoch = None,
     days: Annotated[float, typer.Option(
         "--days", help="Days to propagate.", min=0.001, max=3650)] = 30.0,
     reentry: Annotated[bool, typer.Option(
         "--reentry", help="Propagate until re-entry (at most ten years) and report when and "
                           "where (120 km) and the breakup (78 km).")] = False,
-    atmosphere: Annotated[str, typer.Option(
-        "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, "
-                             "harris-priester or exponential.")] = "msis2",
+    atmosphere: AtmosphereName = "msis2",
     method: Annotated[str, typer.Option(
         "--method", help="fit: the density fitted per window, in heyoka's Taylor "
                          "integrator (fast); direct: the atmosphere model at every step "
                          "(SciPy DOP853, about a second per simulated day; the reference "
                          "of the fit). The ballistic-coefficient fit always uses 'fit'.")
     ] = "fit",
-    norad: Annotated[int | None, typer.Option(
-        "--norad", help="NORAD catalogue number, when the file holds several objects.",
-        show_default=False)] = None,
+    norad: NoradId = None,
     ballistic: Annotated[float | None, typer.Option(
         "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] instead of "
                             "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
@@ -235,12 +239,8 @@ def decay(
 
 @app.command()
 def reentry(
-    tle_file: Annotated[Path | None, typer.Argument(
-        help="The object's TLE history (TLE or OMM file). Default: the bundled ISS TLEs of "
-             "2022.", show_default=False)] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Prediction epoch, UTC ISO 8601. Only TLEs at or before it are used. "
-                     "Default: the last TLE's epoch.", show_default=False)] = None,
+    tle_file: TleHistory = None,
+    at: PredictionEpoch = None,
     members: Annotated[int, typer.Option(
         "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)] = 200,
     seed: Annotated[int, typer.Option(
@@ -249,12 +249,8 @@ def reentry(
         "--space-weather", help="observed: the measured indices (a hindcast, no weather "
                                 "dispersion); forecast: what was known at --at, held, with "
                                 "the historical error of such a forecast.")] = "observed",
-    atmosphere: Annotated[str, typer.Option(
-        "--atmosphere", help="Density model: msis2 (NRLMSIS 2.1), nrlmsise00, "
-                             "harris-priester or exponential.")] = "msis2",
-    norad: Annotated[int | None, typer.Option(
-        "--norad", help="NORAD catalogue number, when the file holds several objects.",
-        show_default=False)] = None,
+    atmosphere: AtmosphereName = "msis2",
+    norad: NoradId = None,
     ballistic: Annotated[float | None, typer.Option(
         "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] (no fit, no "
                             "fit uncertainty) instead of fitting one to the TLEs.", min=0.01,

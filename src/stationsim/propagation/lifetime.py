@@ -51,9 +51,15 @@ from stationsim.forces.atmosphere import Atmosphere
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.frames.earth import earth_rotation
 from stationsim.propagation.dynamics import ForceModel
-from stationsim.propagation.events import event_record
+from stationsim.propagation.events import EventRecord
 from stationsim.propagation.kepler import elements_from_state, j2_secular_rates
-from stationsim.propagation.numerical import MemberResult, PropagationResult, Propagator
+from stationsim.propagation.numerical import (
+    MemberResult,
+    PropagationResult,
+    Propagator,
+    end_time,
+    initial_states,
+)
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
@@ -309,20 +315,14 @@ class LifetimePropagator:
             the mean orbit's at that instant) and, in ``statistics``, ``steps``,
             ``density_samples`` and ``table_entries``.
         """
-        r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
-        v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
+        r0, v0 = initial_states(r_gcrf_m, v_gcrf_m_s)
         n = r0.shape[0]
-        if r0.shape != (n, 3) or v0.shape != (n, 3):
-            raise PropagationError(f"states must be (N, 3); got {r0.shape} and {v0.shape}")
-        if not (np.all(np.isfinite(r0)) and np.all(np.isfinite(v0))):
-            raise PropagationError("the initial state has NaN or infinite values")
         b = np.broadcast_to(np.asarray(ballistic_kg_m2, dtype=np.float64), (n,)).copy()
         if not np.all(np.isfinite(b) & (b > 0)):
             raise PropagationError("ballistic coefficients must be positive and finite")
-        t_end = (float(until - epoch) if until is not None else
-                 duration_s if duration_s is not None else 3650.0 * 86400.0)
-        if not (np.isfinite(t_end) and t_end > 0):
-            raise PropagationError(f"the end must lie after the start (got {t_end} s)")
+        if until is None and duration_s is None:
+            duration_s = 3650.0 * 86400.0
+        t_end = end_time(epoch, until, duration_s)
         ref = reference if reference is not None else reference_revolution(
             self.model, epoch, r0[0], v0[0])
         table = _Table(self.atmosphere, ref, epoch, self.slot_s)
@@ -411,12 +411,10 @@ class LifetimePropagator:
         grid_a = np.array(out_a) if out_a else np.empty((0, n))
         grid_u = np.array(out_u) if out_u else np.empty((0, n))
         times = np.array(out_t)
+        records = self._records(epoch, ref, crossed)
         members: list[MemberResult] = []
         for i in range(n):
-            events = [event_record(name, i, epoch + float(row[0]),
-                                   state(float(row[0]), float(row[1]), float(row[2])))
-                      for name, rows in crossed.items() for row in [rows[i]]
-                      if np.isfinite(row[0])]
+            events = records[i]
             events.sort(key=lambda e: float(e.epoch - epoch))
             keep = np.isfinite(grid_a[:, i]) if len(times) else np.zeros(0, dtype=bool)
             if active[i]:
@@ -439,6 +437,29 @@ class LifetimePropagator:
         if progress is not None:
             progress(1.0)
         return PropagationResult(epoch=epoch, members=members, statistics=statistics)
+
+    @staticmethod
+    def _records(epoch: Epoch, ref: ReferenceRevolution, crossed: dict[str, FloatArray]
+                 ) -> list[list[EventRecord]]:
+        """Each member's event records, the places of all members' crossings of one kind
+        computed in one call (an Earth-orientation call per event would cost more than the
+        whole ensemble's integration)."""
+        n = next(iter(crossed.values())).shape[0]
+        out: list[list[EventRecord]] = [[] for _ in range(n)]
+        for name, rows in crossed.items():
+            hit = np.flatnonzero(np.isfinite(rows[:, 0]))
+            if not len(hit):
+                continue
+            t, a, u = rows[hit, 0], rows[hit, 1], rows[hit, 2]
+            r, v = ref.positions(a, u, ref.raan_rad + ref.raan_rate_rad_s * t)
+            when = epoch + t
+            lat, lon, h = itrf_to_geodetic(gcrf_to_itrf_position(when, r))
+            for j, i in enumerate(hit):
+                out[i].append(EventRecord(
+                    name=name, member=int(i), epoch=epoch + float(t[j]), r_gcrf_m=r[j],
+                    v_gcrf_m_s=v[j], mass_kg=1.0, lat_deg=float(np.degrees(lat[j])),
+                    lon_deg=float(np.degrees(lon[j])), height_m=float(h[j])))
+        return out
 
     @staticmethod
     def _argument_of_latitude(r: FloatArray, v: FloatArray) -> FloatArray:

@@ -258,13 +258,8 @@ class Propagator:
         integration itself, so it is kept only in segments that hold grid times: a sparse grid
         (one revolution a day, say) costs little more than none.
         """
-        r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
-        v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
+        r0, v0 = initial_states(r_gcrf_m, v_gcrf_m_s)
         n = r0.shape[0]
-        if r0.shape != (n, 3) or v0.shape != (n, 3):
-            raise PropagationError(f"states must be (N, 3); got {r0.shape} and {v0.shape}")
-        if not (np.all(np.isfinite(r0)) and np.all(np.isfinite(v0))):
-            raise PropagationError("the initial state has NaN or infinite values")
         drags = _per_member(drag, n, "drag")
         srp = np.broadcast_to(np.asarray(srp_area_m2, dtype=np.float64), (n,))
         t_end = end_time(epoch, until, duration_s)
@@ -344,6 +339,20 @@ def _grid(t_end: float, step_s: float | None, times_s: FloatArray | None) -> Flo
             raise PropagationError("the output times must be finite and increasing")
         return grid[(grid >= 0.0) & (grid <= t_end + 1e-9)]
     return np.arange(0.0, t_end + 1e-9, step_s) if step_s else np.empty(0)
+
+
+def initial_states(r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray
+                   ) -> tuple[FloatArray, FloatArray]:
+    """Members' GCRF positions and velocities as ``(N, 3)`` arrays (one ``(3,)`` state is one
+    member); refused when the shapes differ or a value is not finite."""
+    r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
+    v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
+    n = r0.shape[0]
+    if r0.shape != (n, 3) or v0.shape != (n, 3):
+        raise PropagationError(f"states must be (N, 3); got {r0.shape} and {v0.shape}")
+    if not (np.all(np.isfinite(r0)) and np.all(np.isfinite(v0))):
+        raise PropagationError("the initial state has NaN or infinite values")
+    return r0, v0
 
 
 def end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> float:
