@@ -6,10 +6,8 @@ The steps of ``stationsim reentry``:
    ``B = m / (C_D A)`` fitted to the decay shown by those of the 30 days before, with its
    1-sigma uncertainty (:func:`stationsim.analysis.decay.fit_for_prediction`, as for
    ``stationsim decay``);
-2. ``N`` members drawn with a seeded generator (the same seed gives the same result, bit for
-   bit):
-
-   Each dispersion is drawn by Latin hypercube sampling (:func:`stratified_normal`).
+2. ``N`` members drawn with a seeded generator (:mod:`stationsim.propagation.ensemble`;
+   the same seed gives the same result, bit for bit):
 
    * the initial state: SGP4's at the epoch, moved along-track by N(0, 1 km) and given a speed
      error of N(0, 5 cm/s) (about 90 m of semi-major axis; the accuracy of a recent TLE);
@@ -17,13 +15,14 @@ The steps of ``stationsim reentry``:
      added in quadrature (attitude and area changes and the density model's error with height
      and activity, which the fit's residuals cannot show: Delfi-PQ's fitted B moved by 20-40 %
      over its last 90 days);
-   * the space weather: none in ``observed`` mode (a hindcast with the measured indices); in
-     ``forecast`` mode the forecast a user had at the epoch (the last 81-day mean of F10.7 and
-     the last 27-day mean of Ap, held) and, per member, a density factor
-     ``exp(k z sigma(t))``: ``z`` one normal draw per member, ``sigma(t)`` the spread of the
-     log error of that held forecast, averaged over the lead time, measured on the bundled
-     history since 1957 (:func:`forecast_error_model`), and ``k`` the density's sensitivity to
-     F10.7 at the object's height (from the model itself);
+   * the space weather: in ``observed`` mode the measured indices, undispersed, and after the
+     last observed day the bundled forecast; in ``forecast`` mode the forecast a user had at
+     the epoch (the last 81-day mean of F10.7 and the last 27-day mean of Ap, held). Wherever
+     a forecast stands in for measurements, each member's density is scaled by
+     ``exp(k z s(t))``: ``z`` one normal draw per member, ``s(t)`` from the spread of the
+     held forecast's error against lead time on the bundled history since 1957
+     (:mod:`stationsim.data.forecast_error`), and ``k`` the density's sensitivity to F10.7 at
+     the object's height (from the model itself);
 
 3. the members decay in the fast lifetime engine (:mod:`stationsim.propagation.lifetime`) with
    the same atmosphere; the re-entry epoch distribution is read from them (median, 5 % and
@@ -39,14 +38,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtri
 
 from stationsim.analysis.decay import elements_before, fit_for_prediction
 from stationsim.data import load_gravity_field, load_space_weather
+from stationsim.data.forecast_error import (
+    density_sensitivity,
+    held_forecast,
+    held_forecast_error,
+    ln_density_spread,
+)
 from stationsim.data.spaceweather import SpaceWeather
 from stationsim.errors import InputError, PropagationError
 from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
@@ -55,25 +58,21 @@ from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
+from stationsim.propagation.ensemble import Dispersion, draw_ensemble, entry_percentiles
 from stationsim.propagation.lifetime import LifetimePropagator, reference_revolution
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
-__all__ = ["SPACE_WEATHER_MODES", "ReentryReport", "forecast_error_model", "predict_reentry"]
+__all__ = ["SPACE_WEATHER_MODES", "ReentryReport", "predict_reentry"]
 
 SPACE_WEATHER_MODES: tuple[str, ...] = ("observed", "forecast")
 #: Model sigma of ln B added to the fit's own (see the module notes).
 MODEL_SIGMA_LN_B = 0.10
-#: Along-track position [m] and speed [m/s] sigmas of the initial state.
-ALONG_TRACK_SIGMA_M = 1000.0
-SPEED_SIGMA_M_S = 0.05
 #: Mean height [m] where the nominal member is handed to the numerical propagator.
 HANDOVER_HEIGHT_M = 200e3
 #: The most members one prediction takes.
 MAX_MEMBERS = 100_000
-#: Leads [days] of the forecast-error table.
-_LEADS_DAYS = np.array([0.0, 1, 3, 7, 15, 30, 60, 90, 180, 365, 730, 1095, 1825, 3650])
 
 
 @dataclass
@@ -138,83 +137,6 @@ class ReentryReport:
         }
 
 
-@lru_cache(maxsize=4)
-def _error_table(weather_id: int, weather: SpaceWeather) -> tuple[FloatArray, FloatArray,
-                                                                     FloatArray]:
-    del weather_id
-    first = max(weather.first_mjd + 81.0, 36204.0)  # the first full trailing mean
-    last = weather.last_observed_mjd - 41.0  # the centred mean must be observed
-    days = np.arange(np.ceil(first), np.floor(last))
-    values = weather.values(days)
-    held = np.log(values.f107_obs_lst81_sfu)
-    truth = values.f107_obs_ctr81_sfu
-    cumulative = np.concatenate([[0.0], np.cumsum(truth)])
-    sigmas, biases = [], []
-    for lead in _LEADS_DAYS:
-        span = max(int(lead), 1)
-        n = len(days) - span
-        mean = (cumulative[span:span + n] - cumulative[:n]) / span
-        err = np.log(mean) - held[:n]
-        biases.append(float(np.mean(err)))
-        sigmas.append(float(np.std(err)))
-    return _LEADS_DAYS.copy(), np.array(sigmas), np.array(biases)
-
-
-def forecast_error_model(weather: SpaceWeather | None = None
-                         ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The error of the held forecast of F10.7 against lead time, from the observed history.
-
-    For every observed day ``t`` the forecast is the 81-day mean ending that day, held; the
-    truth over a lead ``L`` is the mean of the centred 81-day means over ``[t, t + L)``. Returns
-    the leads [days] and the mean and standard deviation of ``ln(truth / forecast)`` over all
-    days of the bundled history since 1957 (leads up to ten years)."""
-    w = weather if weather is not None else load_space_weather()
-    leads, sigma, bias = _error_table(id(w), w)
-    return leads, bias, sigma
-
-
-def _held_forecast(weather: SpaceWeather, start: Epoch) -> tuple[SpaceWeather, float, float]:
-    """What a forecaster knew at ``start``: the last 81-day mean of F10.7 and the last 27-day
-    mean of Ap, held from then on."""
-    before = start.mjd_utc - 1.0
-    values = weather.values(np.array([before]))
-    f107 = float(values.f107_obs_lst81_sfu[0])
-    ap = float(np.mean(weather.values(before - np.arange(27.0)).ap_daily))
-    return SpaceWeather.constant(f107_sfu=f107, f107a_sfu=f107, ap=ap), f107, ap
-
-
-def _sensitivity(atmosphere_name: str, f107: float, ap: float, epoch: Epoch,
-                 r_gcrf_m: FloatArray) -> float:
-    """``d ln rho / d ln F10.7`` at the positions (a 10 % change of both F10.7 inputs)."""
-    lo = atmosphere_by_name(atmosphere_name, SpaceWeather.constant(
-        f107_sfu=f107, f107a_sfu=f107, ap=ap))
-    hi = atmosphere_by_name(atmosphere_name, SpaceWeather.constant(
-        f107_sfu=1.1 * f107, f107a_sfu=1.1 * f107, ap=ap))
-    ratio = np.log(hi.density(epoch, r_gcrf_m) / lo.density(epoch, r_gcrf_m))
-    return float(np.mean(ratio) / np.log(1.1))
-
-
-def stratified_normal(rng: np.random.Generator, n: int) -> FloatArray:
-    """``n`` standard normal draws, one from each of ``n`` equally likely strata, in random
-    order (Latin hypercube sampling): the percentiles of a small ensemble then carry far less
-    sampling noise than with plain draws. Member 0 is the nominal (zero)."""
-    if n == 1:
-        return np.zeros(1)
-    u = (rng.permutation(n - 1) + rng.uniform(0.0, 1.0, n - 1)) / (n - 1)
-    return np.concatenate([[0.0], ndtri(u)])
-
-
-def _disperse(r0: FloatArray, v0: FloatArray, n: int, rng: np.random.Generator
-              ) -> tuple[FloatArray, FloatArray]:
-    """Initial states: along-track position and speed errors (member 0 is the nominal)."""
-    along = v0 / np.linalg.norm(v0)
-    ds = ALONG_TRACK_SIGMA_M * stratified_normal(rng, n)
-    dv = SPEED_SIGMA_M_S * stratified_normal(rng, n)
-    r = r0[None, :] + ds[:, None] * along[None, :]
-    v = v0[None, :] * (1.0 + dv / np.linalg.norm(v0))[:, None]
-    return r, v
-
-
 def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                     at: Epoch | None = None, members: int = 200, seed: int = 0,
                     space_weather: str = "observed", atmosphere: str = "msis2",
@@ -258,30 +180,29 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         b, b_sigma, _source, fitted = fit_for_prediction(
             ordered, ts, start, Propagator(model, atmosphere=observed_atmosphere))
     r0, v0 = sgp4_state_gcrf(last, start)
-    rng = np.random.default_rng(seed)
-    r, v = _disperse(np.asarray(r0), np.asarray(v0), members, rng)
-    sigma_ln_b = float(np.hypot(b_sigma / b, MODEL_SIGMA_LN_B))
-    z_b = stratified_normal(rng, members)
-    ballistic = b * np.exp(sigma_ln_b * z_b - 0.5 * sigma_ln_b ** 2 * (z_b != 0))
-    density_factor: Callable[[float], FloatArray] | None = None
     weather: SpaceWeather = observed
     if space_weather == "forecast":
-        weather, f107, ap = _held_forecast(observed, start)
-        leads, _bias, sigma = forecast_error_model(observed)
-        kappa = _sensitivity(atmosphere, f107, ap, start, np.asarray(r0)[None, :])
-        z_w = stratified_normal(rng, members)
-        # The factor at lead t whose running mean has the spread of the averaged error.
-        grid = np.linspace(0.0, leads[-1], 400)
-        mean_sigma = np.interp(grid, leads, sigma)
-        inst = np.maximum(np.gradient(grid * mean_sigma, grid), 0.0)
-
-        def density_factor(t_s: float) -> FloatArray:
-            s = float(np.interp(t_s / 86400.0, grid, inst))
-            return np.asarray(np.exp(kappa * z_w * s))
-
+        weather, f107, ap = held_forecast(observed, start)
+        forecast_from_s = 0.0
+    else:
+        mjd = float(start.mjd_utc)
+        values = observed.values(np.array([min(mjd, observed.last_observed_mjd)]))
+        f107, ap = float(values.f107_obs_lst81_sfu[0]), float(values.ap_daily[0])
+        forecast_from_s = (observed.last_observed_mjd + 1.0 - mjd) * 86400.0
+    kappa = density_sensitivity(atmosphere, f107, ap, start, np.asarray(r0)[None, :])
+    dispersion = Dispersion(ln_ballistic=float(np.hypot(b_sigma / b, MODEL_SIGMA_LN_B)),
+                            ln_density=ln_density_spread(held_forecast_error(observed), kappa,
+                                                         forecast_from_s))
+    ensemble = draw_ensemble(np.asarray(r0), np.asarray(v0), b, members, seed, dispersion)
+    r, v, ballistic = ensemble.r_gcrf_m, ensemble.v_gcrf_m_s, ensemble.ballistic_kg_m2
+    if space_weather == "forecast":
         notes.append(f"forecast at the epoch: F10.7 {f107:.0f} sfu (last 81-day mean) and Ap "
                      f"{ap:.0f} (last 27-day mean), held; density sensitivity "
                      f"d ln rho / d ln F10.7 = {kappa:.2f} at the start")
+    elif forecast_from_s < max_days * 86400.0:
+        notes.append("space weather: observed until "
+                     f"{(start + forecast_from_s).iso(0)[:10]}, then the bundled forecast, "
+                     f"dispersed with the historical error of a held forecast")
     atmo: Atmosphere = (observed_atmosphere if space_weather == "observed"
                         else atmosphere_by_name(atmosphere, weather))
     engine = LifetimePropagator(model, atmo)
@@ -297,7 +218,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         warnings.simplefilter("ignore")  # predicted space weather: said once, in the notes
         result = engine.propagate(start, r, v, ballistic_kg_m2=ballistic,
                                   duration_s=max_days * 86400.0, reference=ref,
-                                  density_factor=density_factor,
+                                  density_factor=ensemble.density_factor,
                                   handover_height_m=HANDOVER_HEIGHT_M, output_step_s=None,
                                   progress=report("Monte Carlo (lifetime engine)"))
     entries = [m.event("reentry") for m in result.members]
@@ -308,9 +229,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     if still_up:
         notes.append(f"{still_up} of {members} members are still up after {max_days:.0f} days; "
                      f"the percentiles count them as later than every re-entry")
+    median_s, p05_s, p95_s = entry_percentiles(times)
     ranked = np.where(np.isnan(times), np.inf, times)
-    median_s, p05_s, p95_s = (float(np.quantile(ranked, q, method="inverted_cdf"))
-                              for q in (0.5, 0.05, 0.95))
     finite = np.isfinite(ranked)
     nominal = int(np.argmin(np.where(finite, np.abs(ranked - median_s), np.inf)))
     place, offset, track = _hand_over(model, atmo, result.members[nominal], start,
@@ -321,8 +241,6 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         ev = result.members[nominal].event("reentry")
         place = None if ev is None else (ev.lat_deg, ev.lon_deg)
     places = np.array([[e.lat_deg, e.lon_deg] for e in entries if e is not None])
-    if space_weather == "forecast":
-        notes.append("space weather: forecast held from the epoch, with its historical error")
 
     def at_offset(seconds: float) -> Epoch:
         if not np.isfinite(seconds):
