@@ -23,9 +23,11 @@ revolution. This engine follows what decides the lifetime and nothing more:
 
 The members share the table (one atmosphere, one orbit plane): an ensemble of any size costs
 the table plus a few vector operations per step. Each member may carry its own multiplicative
-density factor over time (a space-weather dispersion). Members are integrated with a common
-fourth-order Runge-Kutta step, at most a slot long and short enough that no member's mean
-height changes by more than 2 km in one step.
+density factor over time (a space-weather dispersion). Each member keeps its own clock and
+fourth-order Runge-Kutta step, within one slot and short enough that its mean height changes by
+at most 2 km; the arrays advance every member at once. A table entry depends only on its slot
+and node, so a member's result is the same whatever ensemble it is run in: an ensemble split
+into chunks (other processes, a Dask cluster) gives the same numbers, bit for bit.
 
 A member *re-enters* when the lowest point of its revolution (the mean height less the depth
 of the reference revolution's lowest geodetic point) reaches the entry height (120 km), and
@@ -205,67 +207,92 @@ class _Table:
     _NODES = 241  # 0 .. 1,200 km
 
     def __init__(self, atmosphere: Atmosphere, ref: ReferenceRevolution, epoch: Epoch,
-                 slot_s: float) -> None:
+                 slot_s: float, t_end_s: float, margin: int) -> None:
         self.atmosphere = atmosphere
+        self.margin = margin
         self.ref = ref
         self.epoch = epoch
         self.slot_s = slot_s
-        self.rows: dict[int, FloatArray] = {}
+        self.rows = np.full((int(np.ceil(t_end_s / slot_s)) + 1, self._NODES), np.nan)
         self.samples = 0
         self.entries = 0
         m = np.arange(_SAMPLES)
         self._time_frac = (m + 0.5) / _SAMPLES
         self._phase = np.mod(0.5 + m * _GOLDEN, 1.0) * 2.0 * np.pi
 
-    def _density(self, slot: int, t: FloatArray, r: FloatArray) -> FloatArray:
-        when = self.epoch + t
-        geodetic = getattr(self.atmosphere, "density_geodetic", None)
-        if geodetic is None:
-            return np.asarray(self.atmosphere.density(when, r))
-        mid = self.epoch + float((slot + 0.5) * self.slot_s)
-        rot = earth_rotation(mid)
+    def _geodetic(self, slot: int, t: FloatArray, r: FloatArray
+                  ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Latitude, longitude, height of GCRF positions at times ``t`` of one slot, through
+        the slot's Earth orientation."""
+        rot = earth_rotation(self.epoch + float((slot + 0.5) * self.slot_s))
         angle = rot.era_rad + rot.omega_rad_s * (t - (slot + 0.5) * self.slot_s)
         cirs = np.einsum("ij,...j->...i", rot.c2i, r)
         c, s = np.cos(angle), np.sin(angle)
         tirs = np.stack([c * cirs[..., 0] + s * cirs[..., 1],
                          -s * cirs[..., 0] + c * cirs[..., 1], cirs[..., 2]], axis=-1)
-        lat, lon, h = itrf_to_geodetic(np.einsum("ij,...j->...i", rot.pom, tirs))
-        mjd = np.broadcast_to(when.mjd_utc, lat.shape)
-        return np.asarray(geodetic(mjd, lat, lon, h))
+        return itrf_to_geodetic(np.einsum("ij,...j->...i", rot.pom, tirs))
 
-    def _fill(self, slot: int, nodes: FloatArray) -> None:
+    def _fill(self, wanted: list[tuple[int, NDArray[np.intp]]]) -> None:
+        """Fill the entries ``(slot, nodes)`` of ``wanted``, with one call of the atmosphere
+        model (its cost per call would otherwise rival its cost per point)."""
         ref = self.ref
-        t = (slot + self._time_frac) * self.slot_s
-        heights = nodes.astype(np.float64) * _NODE_M
-        a = WGS84_A_M + heights[:, None] + 0.0 * t[None, :]
-        u = ref.u_rad[0] + self._phase[None, :] + 0.0 * a
-        raan = ref.raan_rad + ref.raan_rate_rad_s * t[None, :] + 0.0 * a
-        r, v = ref.positions(a, u, raan)
-        rho = self._density(slot, t, r)
-        # The air co-rotates: along-track and cross-track parts of the relative velocity.
-        spin = np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S]), r)
-        v_rel = v - spin
-        speed = np.linalg.norm(v, axis=-1)
-        along = np.einsum("...j,...j->...", v_rel, v) / speed
-        g = np.linalg.norm(v_rel, axis=-1) * along / speed ** 2
-        self.samples += rho.size
-        self.entries += len(nodes)
-        self.rows[slot][nodes] = np.log(np.mean(rho * g, axis=1))
+        geodetic = getattr(self.atmosphere, "density_geodetic", None)
+        factors: list[FloatArray] = []
+        densities: list[FloatArray] = []
+        points: list[tuple[FloatArray, ...]] = []
+        for slot, nodes in wanted:
+            t = (slot + self._time_frac) * self.slot_s
+            a = WGS84_A_M + nodes.astype(np.float64)[:, None] * _NODE_M + 0.0 * t[None, :]
+            u = ref.u_rad[0] + self._phase[None, :] + 0.0 * a
+            raan = ref.raan_rad + ref.raan_rate_rad_s * t[None, :] + 0.0 * a
+            r, v = ref.positions(a, u, raan)
+            # The air co-rotates: along-track and cross-track parts of the relative velocity.
+            v_rel = v - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S]), r)
+            speed = np.linalg.norm(v, axis=-1)
+            factors.append(np.linalg.norm(v_rel, axis=-1)
+                           * np.einsum("...j,...j->...", v_rel, v) / speed ** 3)
+            when = self.epoch + t
+            if geodetic is None:
+                densities.append(np.asarray(self.atmosphere.density(when, r)))
+            else:
+                lat, lon, h = self._geodetic(slot, t, r)
+                points.append((np.broadcast_to(when.mjd_utc, lat.shape), lat, lon, h))
+        if geodetic is not None:
+            flat = np.asarray(geodetic(*(np.concatenate([p[k].ravel() for p in points])
+                                         for k in range(4))))
+            edges = np.cumsum([0] + [g.size for g in factors])
+            densities = [flat[e0:e1].reshape(g.shape)
+                         for e0, e1, g in zip(edges[:-1], edges[1:], factors, strict=True)]
+        for (slot, nodes), g, rho in zip(wanted, factors, densities, strict=True):
+            self.samples += rho.size
+            self.entries += len(nodes)
+            self.rows[slot, nodes] = np.log(np.mean(rho * g, axis=1))
 
-    def log_density(self, slot: int, height_m: FloatArray) -> FloatArray:
-        """``ln <rho g>`` at mean heights ``a - R_e`` [m] in one slot."""
-        row = self.rows.setdefault(slot, np.full(self._NODES, np.nan))
+    def log_density(self, slot: NDArray[np.intp], height_m: FloatArray) -> FloatArray:
+        """``ln <rho g>`` at mean heights ``a - R_e`` [m], each in its own slot (arrays of one
+        shape). An entry depends only on its slot and node, never on who asks: a member's
+        result is the same in any ensemble."""
         x = np.asarray(height_m) / _NODE_M
         if np.any(x < 0) or np.any(x >= self._NODES - 2):
             raise PropagationError("a mean height left the lifetime engine's table "
                                    "(0 to 1,200 km)")
-        lo = np.floor(x).astype(int)
-        missing = np.isnan(row[lo]) | np.isnan(row[lo + 1])
+        lo = np.floor(x).astype(np.intp)
+        f0, f1 = self.rows[slot, lo], self.rows[slot, lo + 1]
+        missing = np.isnan(f0) | np.isnan(f1)
         if np.any(missing):
-            nodes = np.unique(np.concatenate([lo[missing], lo[missing] + 1]))
-            self._fill(slot, nodes[np.isnan(row[nodes])])
-        w = x - lo
-        return np.asarray(row[lo] + w * (row[lo + 1] - row[lo]))
+            # In an ensemble, with a node of margin on each side: the members that enter the
+            # slot later will want them, and one call for many entries is cheaper than many.
+            wanted = []
+            for k in np.unique(slot[missing]):
+                near = lo[missing & (slot == k)]
+                span = np.arange(-self.margin, 2 + self.margin)
+                nodes = np.unique(np.clip(near[:, None] + span[None, :], 0, self._NODES - 1))
+                nodes = nodes[np.isnan(self.rows[k, nodes])]
+                if len(nodes):
+                    wanted.append((int(k), nodes))
+            self._fill(wanted)
+            f0, f1 = self.rows[slot, lo], self.rows[slot, lo + 1]
+        return np.asarray(f0 + (x - lo) * (f1 - f0))
 
 
 class LifetimePropagator:
@@ -288,9 +315,10 @@ class LifetimePropagator:
         self.slot_s = slot_s
 
     def propagate(self, epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray, *,
-                  ballistic_kg_m2: FloatArray, until: Epoch | None = None,
+                  ballistic_kg_m2: ArrayLike, until: Epoch | None = None,
                   duration_s: float | None = None,
-                  density_factor: Callable[[float], FloatArray] | None = None,
+                  density_factor: Callable[[FloatArray, NDArray[np.intp]], FloatArray]
+                  | None = None,
                   handover_height_m: float | None = None,
                   output_step_s: float | None = 86400.0,
                   progress: Callable[[float], None] | None = None,
@@ -301,8 +329,9 @@ class LifetimePropagator:
             epoch: the start; ``r_gcrf_m``, ``v_gcrf_m_s`` the members' states ``(N, 3)``.
             ballistic_kg_m2: ``m / (C_D A)`` per member ``(N,)`` (or one for all).
             until, duration_s: the end (default ten years).
-            density_factor: ``f(t_s) -> (N,)``, a multiplier of every member's density at
-                ``t_s`` seconds after ``epoch`` (space-weather dispersion); default 1.
+            density_factor: ``f(t_s, members) -> (K,)``, a multiplier of the density of
+                members ``members`` (indices, ``(K,)``) at their times ``t_s`` (seconds after
+                ``epoch``, ``(K,)``): a space-weather dispersion; default 1.
             handover_height_m: record a ``"handover"`` event (with the state to continue from)
                 when a member's mean height ``a - R_e`` reaches this.
             output_step_s: the ephemeris step: one state per member per step (the mean
@@ -312,8 +341,9 @@ class LifetimePropagator:
 
         Returns:
             the members' results with ``"reentry"`` and ``"breakup"`` events (the place is
-            the mean orbit's at that instant) and, in ``statistics``, ``steps``,
-            ``density_samples`` and ``table_entries``.
+            the mean orbit's at that instant) and, in ``statistics``, ``steps`` (the most any
+            member took), ``member_steps`` (all of them), ``density_samples`` and
+            ``table_entries``.
         """
         r0, v0 = initial_states(r_gcrf_m, v_gcrf_m_s)
         n = r0.shape[0]
@@ -325,7 +355,7 @@ class LifetimePropagator:
         t_end = end_time(epoch, until, duration_s)
         ref = reference if reference is not None else reference_revolution(
             self.model, epoch, r0[0], v0[0])
-        table = _Table(self.atmosphere, ref, epoch, self.slot_s)
+        table = _Table(self.atmosphere, ref, epoch, self.slot_s, t_end, 1 if n > 8 else 0)
         osc = elements_from_state(r0, v0)
         a = np.asarray(osc.a_m, dtype=np.float64) + ref.a_offset_m
         u = self._argument_of_latitude(r0, v0) - ref.u0_rad + ref.u_rad[0]
@@ -337,103 +367,88 @@ class LifetimePropagator:
         levels = [("reentry", entry), ("breakup", floor)]
         if handover_height_m is not None:
             levels.insert(0, ("handover", max(float(handover_height_m), entry)))
-        t = 0.0
+        t = np.zeros(n)
         active = np.ones(n, dtype=bool)
         crossed: dict[str, FloatArray] = {name: np.full((n, 3), np.nan) for name, _ in levels}
-        out_t: list[float] = []
-        out_a: list[FloatArray] = []
-        out_u: list[FloatArray] = []
-        next_out = 0.0 if output_step_s is not None else np.inf
-        steps = 0
+        outputs: list[list[tuple[float, float, float]]] = [[] for _ in range(n)]
+        step_out = np.inf if output_step_s is None else float(output_step_s)
+        next_out = np.zeros(n) if output_step_s is not None else np.full(n, np.inf)
+        iterations = member_steps = 0
 
-        def rate(tt: float, aa: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
-            slot = int(np.floor(tt / self.slot_s))
+        def rate(slot: NDArray[np.intp], tt: FloatArray, aa: FloatArray,
+                 idx: NDArray[np.intp]) -> FloatArray:
             h = np.maximum(aa - WGS84_A_M, floor - ref.low_point_m + 1.0)
             rho_g = np.exp(table.log_density(slot, h))
             if density_factor is not None:
-                rho_g = rho_g * np.asarray(density_factor(tt))[idx]
+                rho_g = rho_g * np.asarray(density_factor(tt, idx))
             return np.asarray(-np.sqrt(GM_EARTH_M3_S2 * aa) * rho_g / b[idx])
 
         def u_rate(aa: FloatArray) -> FloatArray:
             return np.asarray(ref.u_rate_rad_s * (ref.a_mean_m / aa) ** 1.5)
 
         done = 0
-        while np.any(active) and t < t_end:
+        # Every member keeps its own clock and step (a step stays within one table slot and
+        # lowers the member by at most 2 km): its result does not depend on the others.
+        while np.any(active):
             idx = np.flatnonzero(active)
-            if next_out <= t + 1e-6:
-                out_t.append(t)
-                out_a.append(np.where(active, a, np.nan))
-                out_u.append(u.copy())
-                next_out += float(output_step_s)  # type: ignore[arg-type]
-            a_i = a[idx]
-            k1 = rate(t, a_i, idx)
-            slot_end = (np.floor(t / self.slot_s) + 1.0) * self.slot_s
-            dt = min(slot_end - t, t_end - t, next_out - t,
-                     float(np.min(_MAX_STEP_DROP_M / np.maximum(-k1, 1e-12))))
-            dt = max(dt, 1.0)
-            k2 = rate(t + dt / 2, a_i + dt / 2 * k1, idx)
-            k3 = rate(t + dt / 2, a_i + dt / 2 * k2, idx)
-            k4 = rate(t + dt, a_i + dt * k3, idx)
+            ti, a_i = t[idx], a[idx]
+            for j in np.flatnonzero(next_out[idx] <= ti + 1e-6):
+                i = int(idx[j])
+                outputs[i].append((float(t[i]), float(a[i]), float(u[i])))
+                next_out[i] += step_out
+            slot = np.floor(ti / self.slot_s).astype(np.intp)
+            k1 = rate(slot, ti, a_i, idx)
+            dt = np.minimum.reduce([(slot + 1.0) * self.slot_s - ti, t_end - ti,
+                                    next_out[idx] - ti,
+                                    _MAX_STEP_DROP_M / np.maximum(-k1, 1e-12)])
+            dt = np.maximum(dt, 1e-3)
+            k2 = rate(slot, ti + dt / 2, a_i + dt / 2 * k1, idx)
+            k3 = rate(slot, ti + dt / 2, a_i + dt / 2 * k2, idx)
+            k4 = rate(slot, ti + dt, a_i + dt * k3, idx)
             a_new = a_i + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
             u_new = u[idx] + dt / 6.0 * (u_rate(a_i) + 4 * u_rate(a_i + dt / 2 * k1)
                                          + u_rate(np.maximum(a_new, WGS84_A_M)))
-            steps += 1
+            iterations += 1
+            member_steps += len(idx)
             # Crossings inside the step, linear in a (a step changes a by at most 2 km).
             for name, level in levels:
                 hit = (a_i - WGS84_A_M > level) & (a_new - WGS84_A_M <= level)
                 if np.any(hit):
                     frac = (a_i[hit] - WGS84_A_M - level) / (a_i[hit] - a_new[hit])
                     crossed[name][idx[hit]] = np.column_stack([
-                        t + frac * dt, np.full(frac.shape, WGS84_A_M + level),
+                        ti[hit] + frac * dt[hit], np.full(frac.shape, WGS84_A_M + level),
                         u[idx[hit]] + frac * (u_new[hit] - u[idx[hit]])])
-            a[idx], u[idx] = a_new, u_new
-            t += dt
-            active &= np.isnan(crossed["breakup"][:, 0])
+            a[idx], u[idx], t[idx] = a_new, u_new, ti + dt
+            active &= np.isnan(crossed["breakup"][:, 0]) & (t < t_end - 1e-6)
             finished = n - int(np.sum(active))
             if progress is not None and finished != done:
                 progress(finished / n)
             done = finished
-        return self._results(epoch, ref, crossed, active, t, a, u, out_t, out_a, out_u,
-                             {"steps": float(steps), "density_samples": float(table.samples),
+        return self._results(epoch, ref, crossed, t, a, u, outputs,
+                             {"steps": float(iterations), "member_steps": float(member_steps),
+                              "density_samples": float(table.samples),
                               "table_entries": float(table.entries)}, progress)
 
     def _results(self, epoch: Epoch, ref: ReferenceRevolution, crossed: dict[str, FloatArray],
-                 active: FloatArray, t: float, a: FloatArray, u: FloatArray,
-                 out_t: list[float], out_a: list[FloatArray], out_u: list[FloatArray],
+                 t: FloatArray, a: FloatArray, u: FloatArray,
+                 outputs: list[list[tuple[float, float, float]]],
                  statistics: dict[str, float],
                  progress: Callable[[float], None] | None) -> PropagationResult:
-        n = len(a)
-
-        def state(tt: float, aa: float, uu: float) -> FloatArray:
-            rr, vv = ref.positions(aa, uu, ref.raan_rad + ref.raan_rate_rad_s * tt)
-            return np.concatenate([rr, vv, [1.0]])
-
-        grid_a = np.array(out_a) if out_a else np.empty((0, n))
-        grid_u = np.array(out_u) if out_u else np.empty((0, n))
-        times = np.array(out_t)
         records = self._records(epoch, ref, crossed)
         members: list[MemberResult] = []
-        for i in range(n):
-            events = records[i]
-            events.sort(key=lambda e: float(e.epoch - epoch))
-            keep = np.isfinite(grid_a[:, i]) if len(times) else np.zeros(0, dtype=bool)
-            if active[i]:
-                t_i, final = t, state(t, float(a[i]), float(u[i]))
-                status = "completed"
+        for i in range(len(a)):
+            events = sorted(records[i], key=lambda e: float(e.epoch - epoch))
+            gone = crossed["breakup"][i]
+            if np.isfinite(gone[0]):
+                status, (t_i, a_i, u_i) = "reentered", (float(x) for x in gone)
             else:
-                last = crossed["breakup"][i]
-                t_i, final = float(last[0]), state(float(last[0]), float(last[1]),
-                                                   float(last[2]))
-                status = "reentered"
-            if np.any(keep):
-                r, v = ref.positions(grid_a[keep, i], grid_u[keep, i],
-                                     ref.raan_rad + ref.raan_rate_rad_s * times[keep])
-                states = np.column_stack([r, v, np.ones(int(np.sum(keep)))])
-                states = np.vstack([states, final])
-                ts = np.append(times[keep], t_i)
-            else:
-                states, ts = final[None, :], np.array([t_i])
-            members.append(MemberResult(status, epoch + t_i, final, events, ts, states))
+                status, t_i, a_i, u_i = "completed", float(t[i]), float(a[i]), float(u[i])
+            rows = np.array(outputs[i] + [(t_i, a_i, u_i)])
+            r, v = ref.positions(rows[:, 1], rows[:, 2],
+                                 ref.raan_rad + ref.raan_rate_rad_s * rows[:, 0])
+            states = np.column_stack([r, v, np.ones(len(rows))])
+            members.append(MemberResult(status, epoch + t_i, states[-1], events, rows[:, 0],
+                                        states))
         if progress is not None:
             progress(1.0)
         return PropagationResult(epoch=epoch, members=members, statistics=statistics)
