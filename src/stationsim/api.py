@@ -372,6 +372,8 @@ def reentry(
     norad_id: int | None = None,
     ballistic_kg_m2: float | None = None,
     map_path: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
     progress: Any = None,
 ) -> ReentryReport:
     """When and where an object re-enters, with a Monte Carlo window: the ballistic
@@ -391,12 +393,15 @@ def reentry(
         norad_id: which object, when the file holds several.
         ballistic_kg_m2: use this ``m / (C_D A)`` instead of fitting one.
         map_path: write the map there (PNG, SVG or PDF).
+        scheduler: a Dask scheduler address (``tcp://HOST:PORT``) to run the ensemble on.
+        workers: local worker processes (default: one up to 2,000 members, else all cores).
         progress: ``callable(phase: str, fraction: float)``.
     """
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path)
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
-                             ballistic_kg_m2=ballistic_kg_m2, progress=progress)
+                             ballistic_kg_m2=ballistic_kg_m2, scheduler=scheduler,
+                             workers=workers, progress=progress)
     if map_path is not None:
         plot_reentry_map(report, load_countries(), map_path)
     return report

@@ -25,7 +25,7 @@ def test_stratified_draws_are_normal() -> None:
 
 def test_dispersions_have_their_size_and_member_zero_is_nominal() -> None:
     d = Dispersion(along_track_m=1000.0, speed_m_s=0.05, ln_ballistic=0.1,
-                   ln_density=lambda t: 0.2 * t / 86400.0)
+                   ln_density=lambda t: 0.2 * np.asarray(t) / 86400.0)
     e = draw_ensemble(R0, V0, 100.0, 4001, 7, d)
     assert np.array_equal(e.r_gcrf_m[0], R0) and np.array_equal(e.v_gcrf_m_s[0], V0)
     assert e.ballistic_kg_m2[0] == 100.0
@@ -35,11 +35,14 @@ def test_dispersions_have_their_size_and_member_zero_is_nominal() -> None:
     assert np.mean(e.ballistic_kg_m2) == pytest.approx(100.0, rel=0.005)
     assert np.std(np.log(e.ballistic_kg_m2)) == pytest.approx(0.1, rel=0.03)
     assert e.density_factor is not None
-    assert np.all(e.density_factor(0.0) == 1.0)
-    assert np.std(np.log(e.density_factor(86400.0))) == pytest.approx(0.2, rel=0.03)
+    everyone = np.arange(4001)
+    assert np.all(e.density_factor(np.zeros(4001), everyone) == 1.0)
+    day = np.full(4001, 86400.0)
+    assert np.std(np.log(e.density_factor(day, everyone))) == pytest.approx(0.2, rel=0.03)
     again = draw_ensemble(R0, V0, 100.0, 4001, 7, d)
     assert np.array_equal(again.ballistic_kg_m2, e.ballistic_kg_m2)
-    assert np.array_equal(again.density_factor(86400.0), e.density_factor(86400.0))  # type: ignore[misc]
+    assert np.array_equal(again.density_factor(day, everyone),  # type: ignore[misc]
+                          e.density_factor(day, everyone))
 
 
 def test_percentiles_count_members_still_up_as_latest() -> None:

@@ -43,7 +43,14 @@ from typing import Any
 import numpy as np
 
 from stationsim.analysis.decay import elements_before, fit_for_prediction
-from stationsim.data import load_gravity_field, load_space_weather
+from stationsim.analysis.distributed_run import (
+    ChunkTask,
+    choose_workers,
+    chunk_bounds,
+    engine_model,
+    run_chunks,
+)
+from stationsim.data import load_space_weather
 from stationsim.data.forecast_error import (
     density_sensitivity,
     held_forecast,
@@ -59,7 +66,11 @@ from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.ensemble import Dispersion, draw_ensemble, entry_percentiles
-from stationsim.propagation.lifetime import LifetimePropagator, reference_revolution
+from stationsim.propagation.lifetime import (
+    LifetimePropagator,
+    ReferenceRevolution,
+    reference_revolution,
+)
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
@@ -141,6 +152,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                     at: Epoch | None = None, members: int = 200, seed: int = 0,
                     space_weather: str = "observed", atmosphere: str = "msis2",
                     ballistic_kg_m2: float | None = None, max_days: float = 3650.0,
+                    scheduler: str | None = None, workers: int | None = None,
                     progress: Callable[[str, float], None] | None = None) -> ReentryReport:
     """The Monte Carlo re-entry prediction of one object (see the module notes).
 
@@ -154,6 +166,10 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         atmosphere: the density model (``msis2``, ``nrlmsise00``, ...).
         ballistic_kg_m2: use this ``m / (C_D A)`` (sigma 0) instead of fitting one.
         max_days: the longest run.
+        scheduler: a Dask scheduler's address (``tcp://HOST:PORT``): the ensemble runs on
+            that cluster; default: this machine.
+        workers: worker processes (default: one up to 2,000 members, else all cores); see
+            :mod:`stationsim.analysis.distributed_run`. The result does not depend on either.
         progress: called with a phase name and the fraction done.
     """
     if space_weather not in SPACE_WEATHER_MODES:
@@ -166,7 +182,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     last = ordered[-1]
     observed = load_space_weather()
     notes: list[str] = []
-    model = ForceModel(gravity=load_gravity_field(), degree=8, thrust=False)
+    model = engine_model()
     observed_atmosphere = atmosphere_by_name(atmosphere, observed)
     if progress is not None:
         progress("fitting the ballistic coefficient", 0.0)
@@ -194,7 +210,6 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                             ln_density=ln_density_spread(held_forecast_error(observed), kappa,
                                                          forecast_from_s))
     ensemble = draw_ensemble(np.asarray(r0), np.asarray(v0), b, members, seed, dispersion)
-    r, v, ballistic = ensemble.r_gcrf_m, ensemble.v_gcrf_m_s, ensemble.ballistic_kg_m2
     if space_weather == "forecast":
         notes.append(f"forecast at the epoch: F10.7 {f107:.0f} sfu (last 81-day mean) and Ap "
                      f"{ap:.0f} (last 27-day mean), held; density sensitivity "
@@ -205,7 +220,6 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                      f"dispersed with the historical error of a held forecast")
     atmo: Atmosphere = (observed_atmosphere if space_weather == "observed"
                         else atmosphere_by_name(atmosphere, weather))
-    engine = LifetimePropagator(model, atmo)
     ref = reference_revolution(model, start, np.asarray(r0), np.asarray(v0))
 
     def report(phase: str) -> Callable[[float], None]:
@@ -214,15 +228,17 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                 progress(phase, fraction)
         return inner
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # predicted space weather: said once, in the notes
-        result = engine.propagate(start, r, v, ballistic_kg_m2=ballistic,
-                                  duration_s=max_days * 86400.0, reference=ref,
-                                  density_factor=ensemble.density_factor,
-                                  handover_height_m=HANDOVER_HEIGHT_M, output_step_s=None,
-                                  progress=report("Monte Carlo (lifetime engine)"))
-    entries = [m.event("reentry") for m in result.members]
-    times = np.array([np.nan if e is None else float(e.epoch - start) for e in entries])
+    slot_s = _slot_for(model, atmo, start, np.asarray(r0), np.asarray(v0), b, max_days, ref)
+    count = choose_workers(members, scheduler, workers)
+    tasks = [ChunkTask(first, ensemble.part(first, stop), start, atmosphere,
+                       None if space_weather == "observed" else (f107, ap), slot_s,
+                       max_days * 86400.0, HANDOVER_HEIGHT_M, ref)
+             for first, stop in chunk_bounds(members, 1 if count == 1 else 4 * count)]
+    chunks = run_chunks(tasks, scheduler=scheduler, workers=count,
+                        progress=report("Monte Carlo (lifetime engine)"))
+    times = np.concatenate([c.entry_s for c in chunks])
+    places_all = np.concatenate([c.place_deg for c in chunks])
+    handovers = np.concatenate([c.handover for c in chunks])
     still_up = int(np.sum(np.isnan(times)))
     if still_up == members:
         raise PropagationError(f"no member re-enters within {max_days:.0f} days")
@@ -231,16 +247,19 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                      f"the percentiles count them as later than every re-entry")
     median_s, p05_s, p95_s = entry_percentiles(times)
     ranked = np.where(np.isnan(times), np.inf, times)
-    finite = np.isfinite(ranked)
-    nominal = int(np.argmin(np.where(finite, np.abs(ranked - median_s), np.inf)))
-    place, offset, track = _hand_over(model, atmo, result.members[nominal], start,
-                                      (r[nominal], v[nominal]), float(ballistic[nominal]),
-                                      report("hand-over"))
+    nominal = int(np.argmin(np.where(np.isfinite(ranked), np.abs(ranked - median_s), np.inf)))
+    place, offset, track = _hand_over(
+        model, atmo, start, handovers[nominal], float(times[nominal]),
+        (ensemble.r_gcrf_m[nominal], ensemble.v_gcrf_m_s[nominal]),
+        float(ensemble.ballistic_kg_m2[nominal]), report("hand-over"))
     if place is None:
         notes.append("the hand-over run did not reach 120 km; the place is the engine's")
-        ev = result.members[nominal].event("reentry")
-        place = None if ev is None else (ev.lat_deg, ev.lon_deg)
-    places = np.array([[e.lat_deg, e.lon_deg] for e in entries if e is not None])
+        place = (float(places_all[nominal, 0]), float(places_all[nominal, 1]))
+    places = places_all[np.isfinite(times)]
+    statistics = {key: float(sum(c.statistics.get(key, 0.0) for c in chunks))
+                  for key in ("member_steps", "density_samples", "table_entries")}
+    statistics.update(steps=max(c.statistics.get("steps", 0.0) for c in chunks),
+                      chunks=float(len(chunks)), workers=float(count), slot_s=slot_s)
 
     def at_offset(seconds: float) -> Epoch:
         if not np.isfinite(seconds):
@@ -254,23 +273,39 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         entries=[start + float(t + offset) for t in times[np.isfinite(times)]],
         median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,
-        statistics={**result.statistics, "handover_offset_s": offset})
+        statistics={**statistics, "handover_offset_s": offset})
 
 
-def _hand_over(model: ForceModel, atmosphere: Atmosphere, member: Any, start: Epoch,
-               initial: tuple[FloatArray, FloatArray], ballistic: float,
-               progress: Callable[[float], None]
+def _slot_for(model: ForceModel, atmosphere: Atmosphere, start: Epoch, r0: FloatArray,
+              v0: FloatArray, ballistic: float, max_days: float,
+              ref: ReferenceRevolution) -> float:
+    """The table's time slot for an ensemble: a hundredth of the nominal lifetime (from a
+    quick run of the nominal member with eight-day slots), between one and eight days. The
+    slot only sets how finely day-to-day weather is resolved: the 490-day USOS-like lifetime
+    moves by 0.04 % between one- and eight-day slots (docs/validation.md)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quick = LifetimePropagator(model, atmosphere, slot_s=8 * 86400.0).propagate(
+            start, r0, v0, ballistic_kg_m2=ballistic, duration_s=max_days * 86400.0,
+            reference=ref, output_step_s=None).members[0].event("reentry")
+    life = max_days * 86400.0 if quick is None else float(quick.epoch - start)
+    return float(np.clip(life / 100.0, 86400.0, 8 * 86400.0))
+
+
+def _hand_over(model: ForceModel, atmosphere: Atmosphere, start: Epoch, handover: FloatArray,
+               engine_entry_s: float, initial: tuple[FloatArray, FloatArray],
+               ballistic: float, progress: Callable[[float], None]
                ) -> tuple[tuple[float, float] | None, float, FloatArray]:
-    """The nominal member's last revolutions in the numerical propagator (from its hand-over
-    state, or from its initial state when it starts below the hand-over height): its 120-km
-    place, the offset of its crossing from the engine's [s], and its ground track
+    """The nominal member's last revolutions in the numerical propagator, from its hand-over
+    state ``(t, r, v)`` (NaN: it starts below the hand-over height, so from ``initial``): its
+    120-km place, the offset of its crossing from the engine's [s], and its ground track
     (lat, lon, seconds from ``start``)."""
-    handover = member.event("handover")
-    engine_entry = member.event("reentry")
-    if engine_entry is None:
+    if not np.isfinite(engine_entry_s):
         return None, 0.0, np.empty((0, 3))
-    since, r0, v0 = ((handover.epoch, handover.r_gcrf_m, handover.v_gcrf_m_s)
-                     if handover is not None else (start, initial[0], initial[1]))
+    if np.isfinite(handover[0]):
+        since, r0, v0 = start + float(handover[0]), handover[1:4], handover[4:7]
+    else:
+        since, r0, v0 = start, initial[0], initial[1]
     prop = Propagator(model, atmosphere=atmosphere)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -286,4 +321,5 @@ def _hand_over(model: ForceModel, atmosphere: Atmosphere, member: Any, start: Ep
     lat, lon, _ = itrf_to_geodetic(gcrf_to_itrf_position(when, m.states[keep, :3]))
     track = np.column_stack([np.degrees(lat), np.degrees(lon),
                              m.times_s[keep] + float(since - start)])
-    return ((entry.lat_deg, entry.lon_deg), float(entry.epoch - engine_entry.epoch), track)
+    return ((entry.lat_deg, entry.lon_deg),
+            float(entry.epoch - start) - engine_entry_s, track)

@@ -260,6 +260,13 @@ def reentry(
         "--map", help="Write a world map of the members' re-entry points and the nominal "
                       "member's last revolutions (.png, .svg or .pdf).",
         show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run the ensemble on the Dask cluster behind this scheduler "
+                            "(tcp://HOST:PORT; its workers need stationsim). The answer is "
+                            "the same as on this machine.", show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Local worker processes. Default: one up to 2,000 members, else "
+                          "every core.", min=1, show_default=False)] = None,
 ) -> None:
     """When and where an object re-enters, and how sure that is: the ballistic coefficient
     fitted to the TLEs of the 30 days before --at, a Monte Carlo ensemble (initial state,
@@ -271,6 +278,8 @@ def reentry(
       stationsim reentry delfi-pq.tle --at 2023-12-06T21:15:00Z --map delfi.png
 
       stationsim reentry delfi-pq.tle --space-weather forecast --members 1000 --seed 7 --json
+
+      stationsim reentry --ballistic 100 --members 100000 --workers 2
     """
     for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
                                  ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
@@ -282,7 +291,8 @@ def reentry(
         result = _run(lambda: api.reentry(tle_file, at=at, members=members, seed=seed,
                                           space_weather=space_weather, atmosphere=atmosphere,
                                           norad_id=norad, ballistic_kg_m2=ballistic,
-                                          map_path=map_file, progress=report))
+                                          map_path=map_file, scheduler=scheduler,
+                                          workers=workers, progress=report))
     data = result.as_dict()
     if as_json:
         out.print_json(json.dumps(data))

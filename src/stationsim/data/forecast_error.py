@@ -93,15 +93,14 @@ def density_sensitivity(atmosphere: str, f107_sfu: float, ap: float, epoch: Epoc
 
 
 def ln_density_spread(error: ForecastError, sensitivity: float, forecast_from_s: float
-                      ) -> Callable[[float], float]:
-    """``s(t)``: the spread of ``ln rho`` at ``t`` seconds after an ensemble's start, for a
-    forecast that begins ``forecast_from_s`` seconds after it (before it: negative; the
-    spread is zero until then)."""
+                      ) -> Callable[[FloatArray], FloatArray]:
+    """``s(t)``: the spread of ``ln rho`` at times ``t`` (an array of seconds after an
+    ensemble's start), for a forecast that begins ``forecast_from_s`` seconds after it (before
+    it: negative; the spread is zero until then)."""
     grid, inst = error.instantaneous_table()
     inst = sensitivity * inst
 
-    def spread(t_s: float) -> float:
-        if t_s < forecast_from_s:
-            return 0.0
-        return float(np.interp((t_s - forecast_from_s) / 86400.0, grid, inst))
+    def spread(t_s: FloatArray) -> FloatArray:
+        lead = (np.asarray(t_s, dtype=np.float64) - forecast_from_s) / 86400.0
+        return np.asarray(np.where(lead < 0.0, 0.0, np.interp(lead, grid, inst)))
     return spread

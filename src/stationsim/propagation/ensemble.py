@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from stationsim.errors import PropagationError
@@ -46,25 +47,51 @@ class Dispersion:
         along_track_m: position along the velocity [m].
         speed_m_s: speed [m/s] (about 90 m of semi-major axis per 5 cm/s at 400 km).
         ln_ballistic: of ``ln B``.
-        ln_density: ``s(t)``, of ``ln`` of the density factor at ``t`` seconds after the
-            start; ``None``: no space-weather dispersion.
+        ln_density: ``s(t)``, of ``ln`` of the density factor at times ``t`` (an array of
+            seconds after the start); ``None``: no space-weather dispersion.
     """
 
     along_track_m: float = 1000.0
     speed_m_s: float = 0.05
     ln_ballistic: float = 0.10
-    ln_density: Callable[[float], float] | None = None
+    ln_density: Callable[[FloatArray], FloatArray] | None = None
 
 
 @dataclass(frozen=True)
 class Ensemble:
-    """Members' GCRF states ``(N, 3)`` [m, m/s], ballistic coefficients ``(N,)`` [kg/m^2] and
-    density factor (``None`` or ``f(t_s) -> (N,)``)."""
+    """Members' GCRF states ``(N, 3)`` [m, m/s], ballistic coefficients ``(N,)`` [kg/m^2],
+    and their space-weather draws ``z_density`` ``(N,)`` with the spread ``ln_density`` (both
+    ``None`` without that dispersion)."""
 
     r_gcrf_m: FloatArray
     v_gcrf_m_s: FloatArray
     ballistic_kg_m2: FloatArray
-    density_factor: Callable[[float], FloatArray] | None
+    z_density: FloatArray | None = None
+    ln_density: Callable[[FloatArray], FloatArray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ballistic_kg_m2)
+
+    @property
+    def density_factor(self) -> Callable[[FloatArray, NDArray[np.intp]], FloatArray] | None:
+        """``f(t_s, members) -> (K,)``, the density factor of members ``members`` at their
+        times ``t_s``, as :class:`~stationsim.propagation.lifetime.LifetimePropagator` asks
+        (``None`` without a space-weather dispersion)."""
+        z, spread = self.z_density, self.ln_density
+        if z is None or spread is None:
+            return None
+
+        def factor(t_s: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
+            return np.asarray(np.exp(z[idx] * spread(np.asarray(t_s))))
+        return factor
+
+    def part(self, first: int, stop: int) -> Ensemble:
+        """Members ``first`` to ``stop - 1``: a chunk that gives, member for member, what the
+        whole ensemble gives."""
+        return Ensemble(self.r_gcrf_m[first:stop], self.v_gcrf_m_s[first:stop],
+                        self.ballistic_kg_m2[first:stop],
+                        None if self.z_density is None else self.z_density[first:stop],
+                        self.ln_density)
 
 
 def draw_ensemble(r0: FloatArray, v0: FloatArray, ballistic_kg_m2: float, members: int,
@@ -84,15 +111,8 @@ def draw_ensemble(r0: FloatArray, v0: FloatArray, ballistic_kg_m2: float, member
     z_b = stratified_normal(rng, members)
     s_b = dispersion.ln_ballistic
     b = ballistic_kg_m2 * np.exp(s_b * z_b - 0.5 * s_b ** 2 * (z_b != 0))
-    factor: Callable[[float], FloatArray] | None = None
-    ln_density = dispersion.ln_density
-    if ln_density is not None:
-        z_w = stratified_normal(rng, members)
-
-        def factor(t_s: float) -> FloatArray:
-            return np.asarray(np.exp(z_w * ln_density(t_s)))
-
-    return Ensemble(r, v, b, factor)
+    z_w = stratified_normal(rng, members) if dispersion.ln_density is not None else None
+    return Ensemble(r, v, b, z_w, dispersion.ln_density)
 
 
 def entry_percentiles(entry_s: FloatArray) -> tuple[float, float, float]:
