@@ -8,9 +8,8 @@ What is derived here from the run (:class:`stationsim.scenario.ScenarioRun`):
   momentum (:mod:`stationsim.scenario.bodies`);
 * the decay rate at the body's start: the slope of a straight line through the daily mean
   heights of its first three days (two days when it flew no longer);
-* the re-entry window: the run is deterministic, so the window is the published accuracy of
-  re-entry predictions: a 90 % window needs +/-20 % of the time remaining (IADC re-entry
-  campaigns; Pardini & Anselmo 2017), counted from the scenario's start;
+* the re-entry window: the run's own Monte Carlo window of each re-entered piece
+  (:mod:`stationsim.scenario.window`), around its deterministic re-entry epoch;
 * the crew table: who went home on what and when, and for each crew member still aboard a body
   whether a seat home is attached there, with the next landing opportunity of that vehicle's
   landing zone (:mod:`stationsim.analysis.landing`) on the body's ground track after it began.
@@ -31,15 +30,10 @@ from stationsim.scenario.runner import ScenarioRun
 from stationsim.station import crew_return
 from stationsim.time import Epoch
 
-__all__ = ["REENTRY_WINDOW_FRACTION", "daily_means", "scenario_results"]
+__all__ = ["daily_means", "scenario_results"]
 
-#: Half-width of the 90 % re-entry window as a fraction of the time remaining (module notes).
-REENTRY_WINDOW_FRACTION = 0.20
 _DAY_S = 86400.0
 _SAMPLED_S = 5700.0
-_WINDOW_BASIS = ("+/-20 % of the time from the scenario's start to re-entry: the 90 % window "
-                 "that professional re-entry predictions need (IADC campaigns, Pardini & "
-                 "Anselmo 2017)")
 _STATUS = {"reentered": "reentered", "completed": "in orbit", "flying": "in orbit",
            "separated": "separated", "left": "left"}
 
@@ -122,12 +116,11 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
     fuel, used, cmg = _ledger_series(body, days_t, run)
     segments = body.config.segments()
     reentry = None
-    if body.reentry is not None:
+    window = run.window(body)
+    if body.reentry is not None and window is not None:
         epoch, lat, lon = body.reentry
-        remaining = float(epoch - run.start)
-        half = REENTRY_WINDOW_FRACTION * remaining
-        reentry = {"median": _iso(epoch), "p05": _iso(epoch + (-half)),
-                   "p95": _iso(epoch + half), "window_basis": _WINDOW_BASIS,
+        reentry = {"median": _iso(epoch), "p05": _iso(window.p05), "p95": _iso(window.p95),
+                   "window_basis": window.basis, "window_members": window.members,
                    "lat_deg": lat, "lon_deg": lon}
     breakup = (None if body.breakup is None else
                {"epoch": _iso(body.breakup[0]), "lat_deg": body.breakup[1],

@@ -68,6 +68,7 @@ from stationsim.scenario.environment import orbit_environment
 from stationsim.scenario.events import EventContext, apply_event, describe_capabilities
 from stationsim.scenario.policy import check_altitude
 from stationsim.scenario.spec import Burn, Event, Scenario, SpaceWeatherMode
+from stationsim.scenario.window import ReentryWindow, reentry_window
 from stationsim.station import Configuration, StationDrag, StationRecord
 from stationsim.time import Epoch, Timescale
 
@@ -125,6 +126,11 @@ class ScenarioRun:
     initial: Configuration
     departures: list[tuple[str, str, Epoch, tuple[str, ...]]] = field(default_factory=list)
     statistics: dict[str, float] = field(default_factory=dict)
+    windows: list[tuple[Body, ReentryWindow]] = field(default_factory=list)
+
+    def window(self, body: Body) -> ReentryWindow | None:
+        """The re-entry window of ``body`` (:mod:`.window`), if it re-entered."""
+        return next((w for b, w in self.windows if b is body), None)
 
     def body(self, name: str) -> Body:
         """The body called ``name`` (the last one, if a name was used twice)."""
@@ -293,6 +299,9 @@ class _Runner:
                         self._schedule_check(b)
                 if float(end - stop) <= 1e-3:
                     break
+            clock_windows = _time.perf_counter()
+            windows = [(b, w) for b in bodies if (w := self._window(b)) is not None]
+            windows_s = _time.perf_counter() - clock_windows
         last = max((b.epoch for b in bodies), key=lambda e: float(e - self.start))
         self._warnings(caught, last)
         for b in bodies:
@@ -300,9 +309,29 @@ class _Runner:
                 b.status = "completed"
         run = ScenarioRun(self.scn, self.start, end, bodies, sorted(
             self.log, key=lambda e: float(e.epoch - self.start)), self.calibration, config,
-            ctx.departures)
+            ctx.departures, windows=windows)
+        run.statistics["windows_s"] = windows_s
         run.statistics["wall_s"] = _time.perf_counter() - clock
         return run
+
+    def _window(self, body: Body) -> ReentryWindow | None:
+        """The piece's re-entry window (Monte Carlo; see :mod:`.window`)."""
+        if body.reentry is None:
+            return None
+        horizon = 3650.0 * 86400.0
+        if self.scn.space_weather is SpaceWeatherMode.FORECAST:
+            forecast_from = self.start
+        else:  # observed until the table's last observed day (constant: never a forecast)
+            days = min(self.weather.last_observed_mjd + 1.0 - float(self.start.mjd_utc),
+                       2.0 * horizon / 86400.0)
+            forecast_from = self.start + days * 86400.0
+        value = self.calibration.get("fitted_ballistic_kg_m2")
+        sigma = self.calibration.get("fitted_sigma_kg_m2")
+        fit_sigma_ln = (float(sigma) / float(value)
+                        if isinstance(value, float) and isinstance(sigma, float) else 0.0)
+        return reentry_window(body, self.start, self.model, self.atmosphere,
+                              self.scn.atmosphere, self.weather, self.scale, fit_sigma_ln,
+                              forecast_from)
 
     def _warnings(self, caught: list[warnings.WarningMessage], end: Epoch) -> None:
         """Each distinct warning of the run (predicted space weather, a stale table) once in
