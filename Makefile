@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/reentry_ensemble.py
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
