@@ -374,6 +374,8 @@ def reentry(
     map_path: str | Path | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
+    mass_kg: float | None = None,
+    surviving_fraction: float = 0.2,
     progress: Any = None,
 ) -> ReentryReport:
     """When and where an object re-enters, with a Monte Carlo window: the ballistic
@@ -395,13 +397,16 @@ def reentry(
         map_path: write the map there (PNG, SVG or PDF).
         scheduler: a Dask scheduler address (``tcp://HOST:PORT``) to run the ensemble on.
         workers: local worker processes (default: one up to 2,000 members, else all cores).
+        mass_kg: the object's mass: gives the debris footprint and the casualty risk.
+        surviving_fraction: the share of the mass that reaches the ground (DAS: 10-40 %).
         progress: ``callable(phase: str, fraction: float)``.
     """
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path)
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
                              ballistic_kg_m2=ballistic_kg_m2, scheduler=scheduler,
-                             workers=workers, progress=progress)
+                             workers=workers, mass_kg=mass_kg,
+                             surviving_fraction=surviving_fraction, progress=progress)
     if map_path is not None:
         plot_reentry_map(report, load_countries(), map_path)
     return report

@@ -64,12 +64,13 @@ class ChunkTask:
 @dataclass(frozen=True)
 class ChunkResult:
     """Per member of a chunk: the 120-km crossing [s after the start, NaN: still up], its
-    place (lat, lon [deg]), and the hand-over state ``(t [s], r [m], v [m/s])`` (NaN if
-    none)."""
+    place (lat, lon [deg]) and GCRF state there ``(r [m], v [m/s])``, and the hand-over state
+    ``(t [s], r [m], v [m/s])`` (NaN if none)."""
 
     first: int
     entry_s: FloatArray
     place_deg: FloatArray
+    entry_state: FloatArray
     handover: FloatArray
     statistics: dict[str, float]
 
@@ -99,17 +100,19 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     n = len(m)
     entry = np.full(n, np.nan)
     place = np.full((n, 2), np.nan)
+    state = np.full((n, 6), np.nan)
     handover = np.full((n, 7), np.nan)
     for i, member in enumerate(result.members):
         e = member.event("reentry")
         if e is not None:
             entry[i] = float(e.epoch - task.epoch)
             place[i] = (e.lat_deg, e.lon_deg)
+            state[i] = np.concatenate([e.r_gcrf_m, e.v_gcrf_m_s])
         h = member.event("handover")
         if h is not None:
             handover[i] = np.concatenate([[float(h.epoch - task.epoch)], h.r_gcrf_m,
                                           h.v_gcrf_m_s])
-    return ChunkResult(task.first, entry, place, handover, result.statistics)
+    return ChunkResult(task.first, entry, place, state, handover, result.statistics)
 
 
 def chunk_bounds(n: int, chunks: int) -> list[tuple[int, int]]:

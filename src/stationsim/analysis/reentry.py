@@ -27,7 +27,10 @@ The steps of ``stationsim reentry``:
 3. the members decay in the fast lifetime engine (:mod:`stationsim.propagation.lifetime`) with
    the same atmosphere; the re-entry epoch distribution is read from them (median, 5 % and
    95 %);
-4. the member nearest the median is handed over at 200 km to the full numerical propagator
+4. with the object's mass, each re-entered member's debris footprint downrange of its 120-km
+   point, the land and people under it, and the casualty expectation in the manner of NASA's
+   DAS (:mod:`stationsim.analysis.footprint`), with the countries most likely hit;
+5. the member nearest the median is handed over at 200 km to the full numerical propagator
    (EGM96 8x8, Sun, Moon, drag) for its last revolutions, which decide the place: its 120-km
    crossing gives the place, and its offset from the engine's own crossing shifts the
    percentiles (a few hours at most).
@@ -50,6 +53,12 @@ from stationsim.analysis.distributed_run import (
     engine_model,
     run_chunks,
 )
+from stationsim.analysis.footprint import (
+    SURVIVING_FRACTION,
+    RiskSummary,
+    footprint,
+    risk_summary,
+)
 from stationsim.data import load_space_weather
 from stationsim.data.forecast_error import (
     density_sensitivity,
@@ -57,11 +66,12 @@ from stationsim.data.forecast_error import (
     held_forecast_error,
     ln_density_spread,
 )
+from stationsim.data.geography import load_geography
 from stationsim.data.spaceweather import SpaceWeather
 from stationsim.errors import InputError, PropagationError
 from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
 from stationsim.forces.drag import ConstantDrag
-from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.frames import gcrf_to_itrf, gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
@@ -84,6 +94,8 @@ MODEL_SIGMA_LN_B = 0.10
 HANDOVER_HEIGHT_M = 200e3
 #: The most members one prediction takes.
 MAX_MEMBERS = 100_000
+#: The most members whose footprints are drawn (a random sample: the draws' order is random).
+MAX_FOOTPRINTS = 2000
 
 
 @dataclass
@@ -109,6 +121,8 @@ class ReentryReport:
     track: FloatArray = field(default_factory=lambda: np.empty((0, 3)))
     notes: list[str] = field(default_factory=list)
     statistics: dict[str, float] = field(default_factory=dict)
+    risk: RiskSummary | None = None
+    footprint_tracks: list[FloatArray] = field(default_factory=list)
 
     @property
     def members(self) -> int:
@@ -144,6 +158,7 @@ class ReentryReport:
             "atmosphere": self.atmosphere,
             "seed": self.seed,
             "engine": "lifetime (orbit-averaged) + numerical hand-over at 200 km",
+            "risk": None if self.risk is None else self.risk.as_dict(),
             "notes": list(self.notes),
         }
 
@@ -153,6 +168,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                     space_weather: str = "observed", atmosphere: str = "msis2",
                     ballistic_kg_m2: float | None = None, max_days: float = 3650.0,
                     scheduler: str | None = None, workers: int | None = None,
+                    mass_kg: float | None = None,
+                    surviving_fraction: float = SURVIVING_FRACTION,
                     progress: Callable[[str, float], None] | None = None) -> ReentryReport:
     """The Monte Carlo re-entry prediction of one object (see the module notes).
 
@@ -170,11 +187,20 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
             that cluster; default: this machine.
         workers: worker processes (default: one up to 2,000 members, else all cores); see
             :mod:`stationsim.analysis.distributed_run`. The result does not depend on either.
+        mass_kg: the object's mass, for the debris footprint and the casualty risk
+            (:mod:`stationsim.analysis.footprint`); without it, neither.
+        surviving_fraction: the share of the mass that reaches the ground.
         progress: called with a phase name and the fraction done.
     """
     if space_weather not in SPACE_WEATHER_MODES:
         raise InputError("unknown space-weather mode", source="--space-weather",
                          expected=" | ".join(SPACE_WEATHER_MODES), found=repr(space_weather))
+    if mass_kg is not None and not (np.isfinite(mass_kg) and mass_kg > 0):
+        raise InputError("the mass must be a positive number of kilograms", source="--mass",
+                         found=repr(mass_kg))
+    if not (0.0 < surviving_fraction <= 1.0):
+        raise InputError("the surviving fraction must lie in (0, 1]",
+                         source="--surviving-fraction", found=repr(surviving_fraction))
     if not (1 <= members <= MAX_MEMBERS):
         raise InputError("the ensemble size is out of range", source="--members",
                          expected=f"1 to {MAX_MEMBERS:,}", found=str(members))
@@ -214,10 +240,6 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         notes.append(f"forecast at the epoch: F10.7 {f107:.0f} sfu (last 81-day mean) and Ap "
                      f"{ap:.0f} (last 27-day mean), held; density sensitivity "
                      f"d ln rho / d ln F10.7 = {kappa:.2f} at the start")
-    elif forecast_from_s < max_days * 86400.0:
-        notes.append("space weather: observed until "
-                     f"{(start + forecast_from_s).iso(0)[:10]}, then the bundled forecast, "
-                     f"dispersed with the historical error of a held forecast")
     atmo: Atmosphere = (observed_atmosphere if space_weather == "observed"
                         else atmosphere_by_name(atmosphere, weather))
     ref = reference_revolution(model, start, np.asarray(r0), np.asarray(v0))
@@ -238,6 +260,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                         progress=report("Monte Carlo (lifetime engine)"))
     times = np.concatenate([c.entry_s for c in chunks])
     places_all = np.concatenate([c.place_deg for c in chunks])
+    entry_states = np.concatenate([c.entry_state for c in chunks])
     handovers = np.concatenate([c.handover for c in chunks])
     still_up = int(np.sum(np.isnan(times)))
     if still_up == members:
@@ -246,6 +269,10 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         notes.append(f"{still_up} of {members} members are still up after {max_days:.0f} days; "
                      f"the percentiles count them as later than every re-entry")
     median_s, p05_s, p95_s = entry_percentiles(times)
+    if space_weather == "observed" and (still_up or np.nanmax(times) > forecast_from_s):
+        notes.append("space weather: observed until "
+                     f"{(start + forecast_from_s).iso(0)[:10]}, then the bundled forecast, "
+                     f"dispersed with the historical error of a held forecast")
     ranked = np.where(np.isnan(times), np.inf, times)
     nominal = int(np.argmin(np.where(np.isfinite(ranked), np.abs(ranked - median_s), np.inf)))
     place, offset, track = _hand_over(
@@ -266,6 +293,13 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
             return start + max_days * 86400.0
         return start + (seconds + offset)
 
+    risk: RiskSummary | None = None
+    tracks: list[FloatArray] = []
+    if mass_kg is not None:
+        risk, tracks = _risk(start, times, entry_states, mass_kg, surviving_fraction,
+                             ref.inclination_rad)
+    else:
+        notes.append("no debris footprint or casualty risk: give the object's mass (--mass)")
     return ReentryReport(
         norad_id=last.norad_id, name=last.object_name or "", epoch=start,
         space_weather=space_weather, atmosphere=atmosphere, seed=seed, ballistic_kg_m2=b,
@@ -273,7 +307,22 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         entries=[start + float(t + offset) for t in times[np.isfinite(times)]],
         median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,
-        statistics={**statistics, "handover_offset_s": offset})
+        statistics={**statistics, "handover_offset_s": offset}, risk=risk,
+        footprint_tracks=tracks)
+
+
+def _risk(start: Epoch, times: FloatArray, states: FloatArray, mass_kg: float,
+          surviving_fraction: float, inclination_rad: float
+          ) -> tuple[RiskSummary, list[FloatArray]]:
+    """Footprints of up to :data:`MAX_FOOTPRINTS` re-entered members (the first ones: the
+    draws are in random order) and their risk summary; the tracks of the first few."""
+    geography = load_geography()
+    pick = np.flatnonzero(np.isfinite(times))[:MAX_FOOTPRINTS]
+    when = start + times[pick]
+    r, v = gcrf_to_itrf(when, states[pick, :3], states[pick, 3:6])
+    prints = [footprint(geography, r[k], v[k], mass_kg) for k in range(len(pick))]
+    return (risk_summary(geography, prints, mass_kg, inclination_rad, surviving_fraction),
+            [f.track_deg for f in prints[:40]])
 
 
 def _slot_for(model: ForceModel, atmosphere: Atmosphere, start: Epoch, r0: FloatArray,

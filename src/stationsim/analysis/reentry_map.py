@@ -34,6 +34,12 @@ def plot_reentry_map(report: ReentryReport, countries: Sequence[CountryOutline],
         for ring in country.rings:
             ax.fill(ring[:, 0], ring[:, 1], facecolor="#f4f1e8", edgecolor="#9a9a9a",
                     linewidth=0.4, zorder=1)
+    label = "debris footprints (center lines, up to 40 members)"
+    for track in report.footprint_tracks:
+        for la, lo in _split_at_dateline(track[:, 0], track[:, 1]):
+            ax.plot(lo, la, color="#e67e22", linewidth=1.2, alpha=0.5, zorder=3, label=label,
+                    solid_capstyle="round")
+            label = "_"
     if len(report.member_places):
         ax.scatter(report.member_places[:, 1], report.member_places[:, 0], s=6, c="#c0392b",
                    alpha=0.45, linewidths=0, zorder=3,
@@ -56,6 +62,14 @@ def plot_reentry_map(report: ReentryReport, countries: Sequence[CountryOutline],
     ax.set_ylabel("latitude [deg]")
     ax.set_aspect("equal")
     ax.grid(color="white", linewidth=0.5, zorder=2)
+    if report.risk is not None:
+        risk = report.risk
+        one_in = (f"1 in {1.0 / risk.casualty_expectation:,.0f}"
+                  if risk.casualty_expectation > 0 else "none")
+        ax.text(0.99, 0.02, f"footprint {risk.length_km:,.0f} x {risk.width_km:,.0f} km; "
+                f"{100 * risk.land_fraction:.0f} % over land; casualty expectation {one_in}",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     title = report.name or f"object {report.norad_id}"
     ax.set_title(f"{title}: re-entry predicted from {report.epoch.iso(0)}  "
                  f"(90 % window {report.p05.iso(0)[:16]} .. {report.p95.iso(0)[:16]}, "

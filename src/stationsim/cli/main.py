@@ -267,6 +267,15 @@ def reentry(
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Local worker processes. Default: one up to 2,000 members, else "
                           "every core.", min=1, show_default=False)] = None,
+    mass: Annotated[float | None, typer.Option(
+        "--mass", help="The object's mass [kg]: gives the debris footprint (its length "
+                       "grows with the mass: 800 km for UARS's 5.7 t, 5,370 km for a 420-t "
+                       "station), the land and people under it, the casualty expectation and "
+                       "the countries most likely hit.", min=0.001, show_default=False)] = None,
+    surviving: Annotated[float, typer.Option(
+        "--surviving-fraction", help="Share of the mass that survives to the ground (DAS: "
+                                     "10-40 % for large spacecraft).", min=0.001,
+        max=1.0)] = 0.2,
 ) -> None:
     """When and where an object re-enters, and how sure that is: the ballistic coefficient
     fitted to the TLEs of the 30 days before --at, a Monte Carlo ensemble (initial state,
@@ -276,6 +285,8 @@ def reentry(
     Examples:
 
       stationsim reentry delfi-pq.tle --at 2023-12-06T21:15:00Z --map delfi.png
+
+      stationsim reentry --ballistic 100 --mass 291700 --members 1000   # the USOS alone
 
       stationsim reentry delfi-pq.tle --space-weather forecast --members 1000 --seed 7 --json
 
@@ -292,7 +303,8 @@ def reentry(
                                           space_weather=space_weather, atmosphere=atmosphere,
                                           norad_id=norad, ballistic_kg_m2=ballistic,
                                           map_path=map_file, scheduler=scheduler,
-                                          workers=workers, progress=report))
+                                          workers=workers, mass_kg=mass,
+                                          surviving_fraction=surviving, progress=report))
     data = result.as_dict()
     if as_json:
         out.print_json(json.dumps(data))
@@ -313,6 +325,25 @@ def reentry(
     if r["lat_deg"] is not None:
         out.print(f"nominal place: {r['lat_deg']:+.2f}, {r['lon_deg']:+.2f} "
                   "(meaningful only within a few hours of re-entry)")
+    risk = data["risk"]
+    if risk is not None:
+        one_in = f"1 in {risk['one_in']:,}" if risk["one_in"] else "none"
+        out.print(f"debris: {risk['footprint_km']['length']:,.0f} km x "
+                  f"{risk['footprint_km']['width']:,.0f} km footprint, "
+                  f"{100 * risk['surviving_fraction']:.0f} % of {risk['mass_kg'] / 1e3:,.1f} t "
+                  f"surviving (casualty area {risk['casualty_area_m2']:,.0f} m^2); "
+                  f"{100 * risk['land_fraction']:.0f} % of it over land")
+        out.print(f"casualty expectation: {one_in} over the window's footprints "
+                  f"({risk['orbit_average_expectation']:.2g} averaged over the orbit; "
+                  "NASA's limit for an uncontrolled re-entry: 1 in 10,000)")
+        if risk["countries"]:
+            table = Table(title="countries under the debris", title_justify="left")
+            for column in ("country", "probability", "share of the debris"):
+                table.add_column(column)
+            for c in risk["countries"]:
+                table.add_row(str(c["name"]), f"{100 * float(c['probability']):.1f} %",
+                              f"{100 * float(c['debris_share']):.2f} %")
+            out.print(table)
     for note in data["notes"]:
         out.print(f"note: {note}")
     if map_file is not None:
