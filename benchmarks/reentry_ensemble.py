@@ -1,10 +1,10 @@
 """Re-entry benchmarks: the fast lifetime engine against the numerical propagator, and the
-Monte Carlo ensembles of the re-entry issue, on this machine, in one run.
+Monte Carlo ensembles of `stationsim reentry`, on this machine, in one run.
 
 1. Five cases, one member each, engine and numerical propagator with the same forces (zonal
    J2-J4 and NRLMSIS 2.1 drag with the bundled observed space weather; Delfi-PQ with the full
    model): lifetime difference and time ratio. Also the engine's time per member inside a
-   1,000-member ensemble, the figure the issue's "50x" is about in practice.
+   1,000-member ensemble, the figure a 50x speed target is about in practice.
 2. 1,000 members of a USOS-like object (B = 100 kg/m^2) from the bundled ISS element set of
    2022-11-08 through ``api.reentry`` (target: under 60 s on two cores).
 3. 100,000 members of the same on a local Dask cluster of two worker processes: time and the

@@ -703,7 +703,7 @@ def reentry_text() -> list[str]:
          f"`benchmarks/reentry_ensemble.py` (`make bench` runs it first), {data['date']}. One "
          "member each, engine and numerical propagator with the same forces (zonal J2-J4 and "
          "NRLMSIS 2.1 with the observed space weather; Delfi-PQ with EGM96 8x8, Sun and Moon), "
-         "both warmed up; target of the issue: lifetime within 2 %, 50x faster.", "",
+         "both warmed up; targets: lifetime within 2 %, 50x faster.", "",
          "| case | B [kg/m^2] | lifetime | engine - numerical | engine | numerical | speed-up |",
          "|---|---|---|---|---|---|---|"]
     for r in data["engine"]:

@@ -37,7 +37,7 @@ from stationsim.propagation.kepler import elements_from_state, state_from_elemen
 from stationsim.time.tables import FloatArray
 
 __all__ = ["CASUALTY_AREA_M2_PER_KG", "Footprint", "RiskSummary", "footprint",
-           "footprint_size_m", "orbit_average_density", "risk_summary"]
+           "footprint_size_m", "orbit_average_density", "orbit_footprints", "risk_summary"]
 
 #: Debris casualty area per kilogram that survives [m^2/kg] (module notes: UARS-calibrated).
 CASUALTY_AREA_M2_PER_KG = 0.0388
@@ -143,6 +143,27 @@ def orbit_average_density(geography: Geography, inclination_rad: float,
     lon = rng.uniform(-180.0, 180.0, samples)
     i, j = geography.cells(lat, lon)
     return float(np.mean(geography.density_per_km2[i, j]))
+
+
+def orbit_footprints(geography: Geography, inclination_rad: float, mass_kg: float,
+                     samples: int = 400, seed: int = 0) -> list[Footprint]:
+    """Footprints of an uncontrolled re-entry from a circular orbit of that inclination whose
+    place is unknown (months ahead): entry points at 120 km spread uniformly in time around the
+    orbit and in the node, half of them on ascending and half on descending passes."""
+    rng = np.random.default_rng(seed)
+    radius = 6378137.0 + 120e3
+    speed = float(np.sqrt(GM_EARTH_M3_S2 / radius))
+    out = []
+    ci, si = np.cos(inclination_rad), np.sin(inclination_rad)
+    for u, node in zip(rng.uniform(0.0, 2.0 * np.pi, samples),
+                       rng.uniform(0.0, 2.0 * np.pi, samples), strict=True):
+        cu, su, co, so = np.cos(u), np.sin(u), np.cos(node), np.sin(node)
+        radial = np.array([co * cu - so * su * ci, so * cu + co * su * ci, su * si])
+        along = np.array([-co * su - so * cu * ci, -so * su + co * cu * ci, cu * si])
+        r = radius * radial
+        v = speed * along - np.cross([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S], r)
+        out.append(footprint(geography, r, v, mass_kg))
+    return out
 
 
 @dataclass(frozen=True)

@@ -219,8 +219,11 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                              found=repr(ballistic_kg_m2))
         b, b_sigma = float(ballistic_kg_m2), 0.0
     else:
-        b, b_sigma, _source, fitted = fit_for_prediction(
+        b, b_sigma, source, fitted = fit_for_prediction(
             ordered, ts, start, Propagator(model, atmosphere=observed_atmosphere))
+        if source == "bstar":
+            notes.append(f"the ballistic-coefficient fit failed; B = {b:.1f} kg/m^2 comes from "
+                         "the TLEs' B* (+/-30 %), a far weaker estimate")
     r0, v0 = sgp4_state_gcrf(last, start)
     weather: SpaceWeather = observed
     if space_weather == "forecast":

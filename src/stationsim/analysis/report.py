@@ -99,6 +99,15 @@ def _glance(results: Mapping[str, Any]) -> list[str]:
             lines.append(f"{name} re-enters on {_when(reentry['median'])} UTC (window "
                          f"{_when(reentry['p05'])} to {_when(reentry['p95'])} UTC, "
                          f"{wide.total_seconds() / 86400.0:.1f} days wide).")
+            risk = reentry.get("risk")
+            if risk:
+                one_in = f"1 in {risk['one_in']:,}" if risk.get("one_in") else "none"
+                names = ", ".join(str(c["name"]) for c in risk.get("countries", [])[:3])
+                lines.append(f"{name} comes down uncontrolled: {risk['mass_kg'] / 1e3:,.1f} t, "
+                             f"a debris footprint of {risk['footprint_km']['length']:,.0f} km x "
+                             f"{risk['footprint_km']['width']:,.0f} km, casualty expectation "
+                             f"{one_in} (NASA's limit: 1 in 10,000); most often under it: "
+                             f"{names}.")
         elif part.get("status") == "left":
             lines.append(f"{name} left the station on {_when(part.get('since'))} UTC.")
         elif part.get("status") == "separated":

@@ -9,7 +9,9 @@ What is derived here from the run (:class:`stationsim.scenario.ScenarioRun`):
 * the decay rate at the body's start: the slope of a straight line through the daily mean
   heights of its first three days (two days when it flew no longer);
 * the re-entry window: the run's own Monte Carlo window of each re-entered piece
-  (:mod:`stationsim.scenario.window`), around its deterministic re-entry epoch;
+  (:mod:`stationsim.scenario.window`), around its deterministic re-entry epoch; and for a
+  piece that comes down uncontrolled, its debris footprint and casualty risk over its orbit
+  (:mod:`stationsim.analysis.footprint`; 400 entry points, 20 % of the mass surviving);
 * the crew table: who went home on what and when, and for each crew member still aboard a body
   whether a seat home is attached there, with the next landing opportunity of that vehicle's
   landing zone (:mod:`stationsim.analysis.landing`) on the body's ground track after it began.
@@ -22,9 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from stationsim.analysis.footprint import orbit_footprints, risk_summary
 from stationsim.analysis.landing import Opportunity, landing_opportunities, zones_for_vehicle
 from stationsim.constants import WGS84_A_M
+from stationsim.data.geography import load_geography
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.propagation.kepler import elements_from_state
 from stationsim.scenario.bodies import Body
 from stationsim.scenario.runner import ScenarioRun
 from stationsim.station import crew_return
@@ -107,6 +112,20 @@ def _ledger_series(body: Body, days_s: np.ndarray, run: ScenarioRun
     return fuel, used, cmg
 
 
+def _risk(body: Body, uncontrolled: bool) -> dict[str, Any] | None:
+    """Debris footprint and casualty risk of a piece that comes down uncontrolled (a window
+    of months: the place is unknown, so the footprints spread over its orbit); ``None`` for a
+    controlled entry, whose place the scenario aimed."""
+    if not uncontrolled:
+        return None
+    _, y = body.ephemeris()
+    inclination = float(elements_from_state(y[-1, :3], y[-1, 3:6]).i_rad)
+    geography = load_geography()
+    mass = float(body.config.mass_kg)
+    prints = orbit_footprints(geography, inclination, mass)
+    return risk_summary(geography, prints, mass, inclination).as_dict()
+
+
 def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
     scale = float(run.calibration.get("scale") or 1.0)
     caps = body.caps_at_start
@@ -121,7 +140,7 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
         epoch, lat, lon = body.reentry
         reentry = {"median": _iso(epoch), "p05": _iso(window.p05), "p95": _iso(window.p95),
                    "window_basis": window.basis, "window_members": window.members,
-                   "lat_deg": lat, "lon_deg": lon}
+                   "lat_deg": lat, "lon_deg": lon, "risk": _risk(body, window.members > 0)}
     breakup = (None if body.breakup is None else
                {"epoch": _iso(body.breakup[0]), "lat_deg": body.breakup[1],
                 "lon_deg": body.breakup[2]})

@@ -529,6 +529,14 @@ def _scenario_text(data: dict[str, Any]) -> None:
         if part.get("lost"):
             out.print(f"[bold]{escape(part['name'])}[/bold] lost: "
                       + escape("; ".join(part["lost"])))
+    for part in data["parts"]:
+        risk = (part.get("reentry") or {}).get("risk")
+        if risk:
+            one_in = f"1 in {risk['one_in']:,}" if risk.get("one_in") else "none"
+            out.print(f"[bold]{escape(part['name'])}[/bold] comes down uncontrolled: debris "
+                      f"footprint {risk['footprint_km']['length']:,.0f} x "
+                      f"{risk['footprint_km']['width']:,.0f} km, casualty expectation "
+                      f"{one_in} (NASA's limit: 1 in 10,000)")
     for event in data["events"]:
         if event["kind"] == "policy":
             out.print(f"{event['epoch'][:10]} {escape(event['detail'])}")
