@@ -177,7 +177,7 @@ def plot_altitudes(results: Mapping[str, Any], path: str | Path) -> Path:
     title = str(results.get("title") or results.get("scenario") or "scenario")
     ax.set_title(f"{title}: mean altitude of each part", fontsize=12)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8.5, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=8.5, framealpha=0.9)  # re-entry labels sit low
     return _save(fig, path)
 
 
