@@ -16,6 +16,7 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
+from stationsim.analysis.height_band import HeightBand, predict_height_band
 from stationsim.analysis.plots import check_picture_path, plot_decay
 from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
 from stationsim.analysis.reentry_map import plot_reentry_map
@@ -74,11 +75,13 @@ __all__ = [
     "DEFAULT_TLE_FILE",
     "SPACE_WEATHER_MODES",
     "DecayReport",
+    "HeightBand",
     "Position",
     "ReentryReport",
     "StationReport",
     "data_info",
     "decay",
+    "height_band",
     "load_elements",
     "load_scenario",
     "read_text",
@@ -410,6 +413,31 @@ def reentry(
     if map_path is not None:
         plot_reentry_map(report, load_countries(), map_path)
     return report
+
+
+def height_band(
+    path: str | Path | None = None,
+    *,
+    at: str | None = None,
+    days: float = 30.0,
+    step_days: float = 1.0,
+    members: int = 200,
+    seed: int = 0,
+    space_weather: str = "observed",
+    atmosphere: str = "msis2",
+    norad_id: int | None = None,
+    ballistic_kg_m2: float | None = None,
+    progress: Any = None,
+) -> HeightBand:
+    """The Monte Carlo band of an object's mean height for ``days`` after ``at``: the same
+    members as :func:`reentry` (same inputs, same seed), read every ``step_days``; the 5 %,
+    50 % and 95 % of their mean height and of their decay since the start (see
+    :mod:`stationsim.analysis.height_band`). The other arguments as for :func:`reentry`."""
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, None)
+    return predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
+                               members=members, seed=seed, space_weather=space_weather,
+                               atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
+                               progress=progress)
 
 
 # --- the station as a system ------------------------------------------------------------------

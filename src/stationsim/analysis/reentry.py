@@ -2,35 +2,18 @@
 
 The steps of ``stationsim reentry``:
 
-1. the object's TLEs at or before the prediction epoch; the ballistic coefficient
-   ``B = m / (C_D A)`` fitted to the decay shown by those of the 30 days before, with its
-   1-sigma uncertainty (:func:`stationsim.analysis.decay.fit_for_prediction`, as for
-   ``stationsim decay``);
-2. ``N`` members drawn with a seeded generator (:mod:`stationsim.propagation.ensemble`;
-   the same seed gives the same result, bit for bit):
-
-   * the initial state: SGP4's at the epoch, moved along-track by N(0, 1 km) and given a speed
-     error of N(0, 5 cm/s) (about 90 m of semi-major axis; the accuracy of a recent TLE);
-   * ``B``: log-normal around the fit, with the fit's own sigma and a model sigma of 10 %
-     added in quadrature (attitude and area changes and the density model's error with height
-     and activity, which the fit's residuals cannot show: Delfi-PQ's fitted B moved by 20-40 %
-     over its last 90 days);
-   * the space weather: in ``observed`` mode the measured indices, undispersed, and after the
-     last observed day the bundled forecast; in ``forecast`` mode the forecast a user had at
-     the epoch (the last 81-day mean of F10.7 and the last 27-day mean of Ap, held). Wherever
-     a forecast stands in for measurements, each member's density is scaled by
-     ``exp(k z s(t))``: ``z`` one normal draw per member, ``s(t)`` from the spread of the
-     held forecast's error against lead time on the bundled history since 1957
-     (:mod:`stationsim.data.forecast_error`), and ``k`` the density's sensitivity to F10.7 at
-     the object's height (from the model itself);
-
-3. the members decay in the fast lifetime engine (:mod:`stationsim.propagation.lifetime`) with
+1. the inputs (:mod:`.prediction`): the object's TLEs at or before the prediction epoch, the
+   ballistic coefficient ``B = m / (C_D A)`` fitted to the decay of the 30 days before with
+   its 1-sigma uncertainty, and ``N`` dispersed members drawn with a seeded generator (the
+   same seed gives the same result, bit for bit): initial state, ``B`` and, wherever a
+   forecast stands in for measurements, the density;
+2. the members decay in the fast lifetime engine (:mod:`stationsim.propagation.lifetime`) with
    the same atmosphere; the re-entry epoch distribution is read from them (median, 5 % and
    95 %);
-4. with the object's mass, each re-entered member's debris footprint downrange of its 120-km
+3. with the object's mass, each re-entered member's debris footprint downrange of its 120-km
    point, the land and people under it, and the casualty expectation in the manner of NASA's
    DAS (:mod:`stationsim.analysis.footprint`), with the countries most likely hit;
-5. the member nearest the median is handed over at 200 km to the full numerical propagator
+4. the member nearest the median is handed over at 200 km to the full numerical propagator
    (EGM96 8x8, Sun, Moon, drag) for its last revolutions, which decide the place: its 120-km
    crossing gives the place, and its offset from the engine's own crossing shifts the
    percentiles (a few hours at most).
@@ -45,12 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from stationsim.analysis.decay import elements_before, fit_for_prediction
 from stationsim.analysis.distributed_run import (
     ChunkTask,
     choose_workers,
     chunk_bounds,
-    engine_model,
     run_chunks,
 )
 from stationsim.analysis.footprint import (
@@ -59,27 +40,22 @@ from stationsim.analysis.footprint import (
     footprint,
     risk_summary,
 )
-from stationsim.data import load_space_weather
-from stationsim.data.forecast_error import (
-    density_sensitivity,
-    held_forecast,
-    held_forecast_error,
-    ln_density_spread,
+from stationsim.analysis.prediction import (
+    SPACE_WEATHER_MODES,
+    prepare_prediction,
 )
 from stationsim.data.geography import load_geography
-from stationsim.data.spaceweather import SpaceWeather
 from stationsim.errors import InputError, PropagationError
-from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
+from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.drag import ConstantDrag
 from stationsim.frames import gcrf_to_itrf, gcrf_to_itrf_position, itrf_to_geodetic
-from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
+from stationsim.propagation.ballistic import BallisticFit
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
-from stationsim.propagation.ensemble import Dispersion, draw_ensemble, entry_percentiles
+from stationsim.propagation.ensemble import entry_percentiles
 from stationsim.propagation.lifetime import (
     LifetimePropagator,
     ReferenceRevolution,
-    reference_revolution,
 )
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch, Timescale
@@ -87,13 +63,8 @@ from stationsim.time.tables import FloatArray
 
 __all__ = ["SPACE_WEATHER_MODES", "ReentryReport", "predict_reentry"]
 
-SPACE_WEATHER_MODES: tuple[str, ...] = ("observed", "forecast")
-#: Model sigma of ln B added to the fit's own (see the module notes).
-MODEL_SIGMA_LN_B = 0.10
 #: Mean height [m] where the nominal member is handed to the numerical propagator.
 HANDOVER_HEIGHT_M = 200e3
-#: The most members one prediction takes.
-MAX_MEMBERS = 100_000
 #: The most members whose footprints are drawn (a random sample: the draws' order is random).
 MAX_FOOTPRINTS = 2000
 
@@ -192,60 +163,18 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         surviving_fraction: the share of the mass that reaches the ground.
         progress: called with a phase name and the fraction done.
     """
-    if space_weather not in SPACE_WEATHER_MODES:
-        raise InputError("unknown space-weather mode", source="--space-weather",
-                         expected=" | ".join(SPACE_WEATHER_MODES), found=repr(space_weather))
     if mass_kg is not None and not (np.isfinite(mass_kg) and mass_kg > 0):
         raise InputError("the mass must be a positive number of kilograms", source="--mass",
                          found=repr(mass_kg))
     if not (0.0 < surviving_fraction <= 1.0):
         raise InputError("the surviving fraction must lie in (0, 1]",
                          source="--surviving-fraction", found=repr(surviving_fraction))
-    if not (1 <= members <= MAX_MEMBERS):
-        raise InputError("the ensemble size is out of range", source="--members",
-                         expected=f"1 to {MAX_MEMBERS:,}", found=str(members))
-    ordered, start = elements_before(elements, ts, at)
-    last = ordered[-1]
-    observed = load_space_weather()
-    notes: list[str] = []
-    model = engine_model()
-    observed_atmosphere = atmosphere_by_name(atmosphere, observed)
-    if progress is not None:
-        progress("fitting the ballistic coefficient", 0.0)
-    fitted: BallisticFit | None = None
-    if ballistic_kg_m2 is not None:
-        if not (np.isfinite(ballistic_kg_m2) and ballistic_kg_m2 > 0):
-            raise InputError("the ballistic coefficient must be positive", source="--ballistic",
-                             found=repr(ballistic_kg_m2))
-        b, b_sigma = float(ballistic_kg_m2), 0.0
-    else:
-        b, b_sigma, source, fitted = fit_for_prediction(
-            ordered, ts, start, Propagator(model, atmosphere=observed_atmosphere))
-        if source == "bstar":
-            notes.append(f"the ballistic-coefficient fit failed; B = {b:.1f} kg/m^2 comes from "
-                         "the TLEs' B* (+/-30 %), a far weaker estimate")
-    r0, v0 = sgp4_state_gcrf(last, start)
-    weather: SpaceWeather = observed
-    if space_weather == "forecast":
-        weather, f107, ap = held_forecast(observed, start)
-        forecast_from_s = 0.0
-    else:
-        mjd = float(start.mjd_utc)
-        values = observed.values(np.array([min(mjd, observed.last_observed_mjd)]))
-        f107, ap = float(values.f107_obs_lst81_sfu[0]), float(values.ap_daily[0])
-        forecast_from_s = (observed.last_observed_mjd + 1.0 - mjd) * 86400.0
-    kappa = density_sensitivity(atmosphere, f107, ap, start, np.asarray(r0)[None, :])
-    dispersion = Dispersion(ln_ballistic=float(np.hypot(b_sigma / b, MODEL_SIGMA_LN_B)),
-                            ln_density=ln_density_spread(held_forecast_error(observed), kappa,
-                                                         forecast_from_s))
-    ensemble = draw_ensemble(np.asarray(r0), np.asarray(v0), b, members, seed, dispersion)
-    if space_weather == "forecast":
-        notes.append(f"forecast at the epoch: F10.7 {f107:.0f} sfu (last 81-day mean) and Ap "
-                     f"{ap:.0f} (last 27-day mean), held; density sensitivity "
-                     f"d ln rho / d ln F10.7 = {kappa:.2f} at the start")
-    atmo: Atmosphere = (observed_atmosphere if space_weather == "observed"
-                        else atmosphere_by_name(atmosphere, weather))
-    ref = reference_revolution(model, start, np.asarray(r0), np.asarray(v0))
+    setup = prepare_prediction(elements, ts, at=at, members=members, seed=seed,
+                               space_weather=space_weather, atmosphere=atmosphere,
+                               ballistic_kg_m2=ballistic_kg_m2, progress=progress)
+    start, model, atmo, ref = setup.start, setup.model, setup.atmosphere, setup.reference
+    b, ensemble, notes = setup.ballistic_kg_m2, setup.ensemble, setup.notes
+    forecast_from_s, r0, v0 = setup.forecast_from_s, setup.r0, setup.v0
 
     def report(phase: str) -> Callable[[float], None]:
         def inner(fraction: float) -> None:
@@ -256,7 +185,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     slot_s = _slot_for(model, atmo, start, np.asarray(r0), np.asarray(v0), b, max_days, ref)
     count = choose_workers(members, scheduler, workers)
     tasks = [ChunkTask(first, ensemble.part(first, stop), start, atmosphere,
-                       None if space_weather == "observed" else (f107, ap), slot_s,
+                       setup.forecast_inputs, slot_s,
                        max_days * 86400.0, HANDOVER_HEIGHT_M, ref)
              for first, stop in chunk_bounds(members, 1 if count == 1 else 4 * count)]
     chunks = run_chunks(tasks, scheduler=scheduler, workers=count,
@@ -304,9 +233,9 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     else:
         notes.append("no debris footprint or casualty risk: give the object's mass (--mass)")
     return ReentryReport(
-        norad_id=last.norad_id, name=last.object_name or "", epoch=start,
+        norad_id=setup.last.norad_id, name=setup.last.object_name or "", epoch=start,
         space_weather=space_weather, atmosphere=atmosphere, seed=seed, ballistic_kg_m2=b,
-        ballistic_sigma_kg_m2=b_sigma, fit=fitted,
+        ballistic_sigma_kg_m2=setup.ballistic_sigma_kg_m2, fit=setup.fit,
         entries=[start + float(t + offset) for t in times[np.isfinite(times)]],
         median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,

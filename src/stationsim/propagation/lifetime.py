@@ -115,7 +115,8 @@ class LifetimePropagator:
 
         Returns:
             the members' results with ``"reentry"`` and ``"breakup"`` events (the place is
-            the mean orbit's at that instant) and, in ``statistics``, ``steps`` (the most any
+            the mean orbit's at that instant) and the mean semi-major axis at the ephemeris
+            times (``mean_sma_m``); in ``statistics``, ``steps`` (the most any
             member took), ``member_steps`` (all of them), ``density_samples`` and
             ``table_entries``.
         """
@@ -223,7 +224,7 @@ class LifetimePropagator:
                                  ref.raan_rad + ref.raan_rate_rad_s * rows[:, 0])
             states = np.column_stack([r, v, np.ones(len(rows))])
             members.append(MemberResult(status, epoch + t_i, states[-1], events, rows[:, 0],
-                                        states))
+                                        states, rows[:, 1].copy()))
         if progress is not None:
             progress(1.0)
         return PropagationResult(epoch=epoch, members=members, statistics=statistics)

@@ -100,6 +100,8 @@ class MemberResult:
         epoch: the final epoch; ``state`` the final ``(x, y, z, vx, vy, vz, m)`` (GCRF, SI).
         events: the events that occurred, in order.
         times_s, states: the ephemeris (seconds from the run's epoch; states ``(K, 7)``).
+        mean_sma_m: the mean semi-major axis at the ephemeris times [m], where the engine
+            follows it (the lifetime engine); else ``None``.
     """
 
     status: str
@@ -108,6 +110,7 @@ class MemberResult:
     events: list[EventRecord]
     times_s: FloatArray
     states: FloatArray
+    mean_sma_m: FloatArray | None = None
 
     def event(self, name: str) -> EventRecord | None:
         """The first event called ``name``, if it occurred."""
