@@ -59,6 +59,11 @@ class OMMError(InputError):
     """A CCSDS Orbit Mean-Elements Message that is malformed or incomplete."""
 
 
+class OEMError(InputError):
+    """A CCSDS Orbit Ephemeris Message that is malformed, incomplete or inconsistent (e.g.
+    epochs that do not increase, or lie outside the segment's START_TIME..STOP_TIME)."""
+
+
 class DataFileError(InputError):
     """A space-weather, Earth-orientation or other data file that cannot be read."""
 
@@ -79,6 +84,12 @@ class DataRangeError(StationsimError):
 
 class PropagationError(StationsimError):
     """A propagation that cannot give a state (for SGP4: its error codes 1 to 6)."""
+
+
+class ExportError(StationsimError):
+    """An export that cannot be written (CZML, GeoJSON): arrays of the wrong shape or length,
+    values that are not finite or out of range, times that do not increase, a repeated id; the
+    message names the item and what is wrong with it."""
 
 
 class PredictedDataWarning(UserWarning):

@@ -247,3 +247,15 @@ def test_xml_doctype_and_entities_refused() -> None:
     bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
             '<!ENTITY lol2 "&lol;&lol;&lol;">]><omm>&lol2;</omm>')
     assert "DOCTYPE" in str(_error(bomb))
+
+
+@pytest.mark.parametrize("text", [
+    '<?xml version="1.0" encoding="U0F-8"?><omm/>',
+    '<?xml version="1.0" encoding="latin-1"?><omm>\udcff</omm>',
+])
+def test_xml_declaration_and_stray_surrogates_give_omm_errors(text: str) -> None:
+    """The text is decoded before parsing: a declared encoding, even a nonsense one, and a
+    lone surrogate left by a bad decode end in the project's error, not LookupError or
+    UnicodeEncodeError."""
+    with pytest.raises(OMMError):
+        parse_omm(text)

@@ -234,7 +234,7 @@ class _Node:
 
 
 def _xml_tree(text: str, source: str, offset: int) -> _Node:
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate("utf-8")  # the text is decoded already: ignore its declaration
     stack: list[_Node] = []
     root: list[_Node] = []
 
@@ -261,9 +261,10 @@ def _xml_tree(text: str, source: str, offset: int) -> _Node:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     try:
-        parser.Parse(text.encode("utf-8"), True)
+        parser.Parse(text.encode("utf-8", "surrogatepass"), True)
     except expat.ExpatError as exc:
-        line = (text.splitlines() or [""])[min(exc.lineno, len(text.splitlines())) - 1]
+        lines = text.splitlines() or [""]
+        line = lines[max(min(exc.lineno, len(lines)), 1) - 1]
         raise OMMError(f"malformed XML ({expat.ErrorString(exc.code)})", source=source,
                        line=exc.lineno + offset, column=exc.offset + 1,
                        expected="well-formed XML", found=repr(line[exc.offset:][:30])) from None
