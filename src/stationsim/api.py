@@ -6,6 +6,8 @@ the work. Units are SI unless a name says otherwise (``alt_km``, ``lat_deg``).
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
+from stationsim.analysis.exports import reentry_czml, reentry_geojson, scenario_files
 from stationsim.analysis.height_band import HeightBand, predict_height_band
 from stationsim.analysis.plots import check_picture_path, plot_decay
 from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
@@ -79,6 +82,7 @@ __all__ = [
     "Position",
     "ReentryReport",
     "StationReport",
+    "countries_geojson",
     "data_info",
     "decay",
     "height_band",
@@ -87,6 +91,7 @@ __all__ = [
     "read_text",
     "reentry",
     "run_scenario",
+    "scenario_from_text",
     "scenarios",
     "station",
     "station_configuration",
@@ -95,6 +100,7 @@ __all__ = [
     "update_data_files",
     "where",
     "where_track",
+    "write_text_file",
 ]
 
 
@@ -379,6 +385,8 @@ def reentry(
     workers: int | None = None,
     mass_kg: float | None = None,
     surviving_fraction: float = 0.2,
+    czml_path: str | Path | None = None,
+    geojson_path: str | Path | None = None,
     progress: Any = None,
 ) -> ReentryReport:
     """When and where an object re-enters, with a Monte Carlo window: the ballistic
@@ -402,8 +410,15 @@ def reentry(
         workers: local worker processes (default: one up to 2,000 members, else all cores).
         mass_kg: the object's mass: gives the debris footprint and the casualty risk.
         surviving_fraction: the share of the mass that reaches the ground (DAS: 10-40 %).
+        czml_path, geojson_path: write the window there as CZML (for Cesium) or GeoJSON:
+            the nominal member's last revolutions, every member's 120-km point, and the
+            debris footprints when the mass is given.
         progress: ``callable(phase: str, fraction: float)``.
     """
+    for option, target in (("--czml", czml_path), ("--geojson", geojson_path)):
+        if target is not None and not Path(target).parent.is_dir():
+            raise InputError("the folder to write into does not exist", source=option,
+                             found=str(target))
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path)
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
@@ -412,7 +427,28 @@ def reentry(
                              surviving_fraction=surviving_fraction, progress=progress)
     if map_path is not None:
         plot_reentry_map(report, load_countries(), map_path)
+    if czml_path is not None:
+        write_text_file(czml_path, reentry_czml(report))
+    if geojson_path is not None:
+        write_text_file(geojson_path, reentry_geojson(report))
     return report
+
+
+def write_text_file(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all: into a temporary file beside it, then
+    renamed into place (an existing file is replaced only by a complete one)."""
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".stationsim-", suffix=target.suffix,
+                                    dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return target
 
 
 def height_band(
@@ -568,7 +604,9 @@ def run_scenario(scenario: str | Path | Scenario | None = None, *,
                  progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Run a scenario (a built-in name, a file, or a :class:`Scenario`) and return its results
     (the contents of ``results.json``). With ``out_dir``, write ``results.json``,
-    ``report.md``, ``report.html``, ``altitude.png`` and ``ledgers.png`` there, all or none.
+    ``report.md``, ``report.html``, ``altitude.png`` and ``ledgers.png`` there, and the
+    pieces' ephemerides and tracks in standard files (``ephemeris.oem``, CCSDS OEM;
+    ``tracks.czml``, for Cesium; ``tracks.geojson``), all or none.
     ``progress`` is called with a phase name and the fraction done."""
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
@@ -581,5 +619,39 @@ def run_scenario(scenario: str | Path | Scenario | None = None, *,
         progress("writing the report", 1.0)
     results = scenario_results(run)
     if out_dir is not None:
-        write_report(results, Path(out_dir))
+        write_report(results, Path(out_dir), extra=scenario_files(run))
     return results
+
+
+def scenario_from_text(text: str, *, source: str = "<scenario>", format: str | None = None,
+                       read_station: Callable[[str], str] | None = None) -> Scenario:
+    """A scenario from the text of a scenario file that is not on disk (an upload).
+
+    Args:
+        text: the file's text, TOML or YAML.
+        source: the file's name, for messages; its suffix chooses the format unless ``format``
+            is given (no suffix: TOML), and its stem is the default scenario name.
+        format: ``"toml"`` or ``"yaml"``.
+        read_station: gives the text of a ``start.station_file``; without it such a key is
+            refused (an upload cannot name other files).
+
+    Raises:
+        ScenarioFileError: naming the line and the key path of what is wrong.
+    """
+    return parse_scenario(text, ts=load_timescale(), source=source, format=format,
+                          read_station=read_station)
+
+
+# --- maps --------------------------------------------------------------------------------------
+def countries_geojson(decimals: int = 2) -> dict[str, Any]:
+    """The bundled Natural Earth 1:110m countries as a GeoJSON FeatureCollection (RFC 7946) of
+    MultiPolygons (outer rings only), longitude and latitude in degrees rounded to
+    ``decimals``, with the properties ``name`` and ``iso_a3``; for drawing maps."""
+    features = []
+    for country in load_countries():
+        polygons = [[[[round(float(lon), decimals), round(float(lat), decimals)]
+                      for lon, lat in ring]] for ring in country.rings]
+        features.append({"type": "Feature",
+                         "properties": {"name": country.name, "iso_a3": country.iso_a3},
+                         "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection", "features": features}

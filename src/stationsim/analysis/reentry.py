@@ -94,6 +94,7 @@ class ReentryReport:
     statistics: dict[str, float] = field(default_factory=dict)
     risk: RiskSummary | None = None
     footprint_tracks: list[FloatArray] = field(default_factory=list)
+    track_height_m: FloatArray = field(default_factory=lambda: np.empty(0))
 
     @property
     def members(self) -> int:
@@ -207,7 +208,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                      f"dispersed with the historical error of a held forecast")
     ranked = np.where(np.isnan(times), np.inf, times)
     nominal = int(np.argmin(np.where(np.isfinite(ranked), np.abs(ranked - median_s), np.inf)))
-    place, offset, track = _hand_over(
+    place, offset, track, track_height = _hand_over(
         model, atmo, start, handovers[nominal], float(times[nominal]),
         (ensemble.r_gcrf_m[nominal], ensemble.v_gcrf_m_s[nominal]),
         float(ensemble.ballistic_kg_m2[nominal]), report("hand-over"))
@@ -240,7 +241,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,
         statistics={**statistics, "handover_offset_s": offset}, risk=risk,
-        footprint_tracks=tracks)
+        footprint_tracks=tracks, track_height_m=track_height)
 
 
 def _risk(start: Epoch, times: FloatArray, states: FloatArray, mass_kg: float,
@@ -276,13 +277,13 @@ def _slot_for(model: ForceModel, atmosphere: Atmosphere, start: Epoch, r0: Float
 def _hand_over(model: ForceModel, atmosphere: Atmosphere, start: Epoch, handover: FloatArray,
                engine_entry_s: float, initial: tuple[FloatArray, FloatArray],
                ballistic: float, progress: Callable[[float], None]
-               ) -> tuple[tuple[float, float] | None, float, FloatArray]:
+               ) -> tuple[tuple[float, float] | None, float, FloatArray, FloatArray]:
     """The nominal member's last revolutions in the numerical propagator, from its hand-over
     state ``(t, r, v)`` (NaN: it starts below the hand-over height, so from ``initial``): its
     120-km place, the offset of its crossing from the engine's [s], and its ground track
-    (lat, lon, seconds from ``start``)."""
+    (lat, lon, seconds from ``start``) with its geodetic height [m]."""
     if not np.isfinite(engine_entry_s):
-        return None, 0.0, np.empty((0, 3))
+        return None, 0.0, np.empty((0, 3)), np.empty(0)
     if np.isfinite(handover[0]):
         since, r0, v0 = start + float(handover[0]), handover[1:4], handover[4:7]
     else:
@@ -296,11 +297,11 @@ def _hand_over(model: ForceModel, atmosphere: Atmosphere, start: Epoch, handover
     m = res.members[0]
     entry = m.event("reentry")
     if entry is None:
-        return None, 0.0, np.empty((0, 3))
+        return None, 0.0, np.empty((0, 3)), np.empty(0)
     keep = m.times_s >= m.times_s[-1] - 3 * 5400.0
     when = since + m.times_s[keep]
-    lat, lon, _ = itrf_to_geodetic(gcrf_to_itrf_position(when, m.states[keep, :3]))
+    lat, lon, height = itrf_to_geodetic(gcrf_to_itrf_position(when, m.states[keep, :3]))
     track = np.column_stack([np.degrees(lat), np.degrees(lon),
                              m.times_s[keep] + float(since - start)])
     return ((entry.lat_deg, entry.lon_deg),
-            float(entry.epoch - start) - engine_entry_s, track)
+            float(entry.epoch - start) - engine_entry_s, track, np.asarray(height))

@@ -370,12 +370,14 @@ def render_html(results: Mapping[str, Any], images: Mapping[str, str]) -> str:
 
 # --- files ------------------------------------------------------------------------------------
 
-def write_report(results: Mapping[str, Any], out_dir: Path) -> list[Path]:
+def write_report(results: Mapping[str, Any], out_dir: Path,
+                 extra: Mapping[str, str] | None = None) -> list[Path]:
     """Write ``results.json``, ``report.md``, ``report.html``, ``altitude.png`` and
-    ``ledgers.png`` into ``out_dir`` (made if missing); returns their paths.
+    ``ledgers.png`` into ``out_dir`` (made if missing), and the texts of ``extra`` by their
+    names (plain file names, e.g. the standard files of :mod:`.exports`); returns their paths.
 
     All or nothing: every file is first written to a temporary file in ``out_dir``; only when
-    all five are complete are they renamed into place, each rename atomic. A failure before
+    all are complete are they renamed into place, each rename atomic. A failure before
     that (a bad value, a plotting error, a full disk) removes the temporaries and leaves the
     folder as it was. Only a failing rename (the folder removed meanwhile) could leave some
     files new and others old, never a partial one.
@@ -388,13 +390,18 @@ def write_report(results: Mapping[str, Any], out_dir: Path) -> list[Path]:
         raise InputError(f"the results cannot be written as JSON: {exc}", source="results",
                          expected="text, finite numbers, lists and mappings") from None
     images = {"altitude": "altitude.png", "ledgers": "ledgers.png"}
+    extra = dict(extra or {})
+    for name in extra:
+        if Path(name).name != name or name in REPORT_FILES or name.startswith("."):
+            raise InputError("an extra report file needs a plain name of its own",
+                             source="report", found=repr(name))
     texts = {"results.json": text_json, "report.md": render_markdown(results, images=images),
-             "report.html": render_html(results, images)}
+             "report.html": render_html(results, images), **extra}
     plots: dict[str, Callable[[Mapping[str, Any], Path], Path]] = {
         "altitude.png": plot_altitudes, "ledgers.png": plot_ledgers}
     staged: dict[str, Path] = {}
     try:
-        for name in REPORT_FILES:
+        for name in (*REPORT_FILES, *extra):
             fd, tmp_name = tempfile.mkstemp(prefix=".stationsim-", suffix=Path(name).suffix,
                                             dir=folder)
             staged[name] = Path(tmp_name)

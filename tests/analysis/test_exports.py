@@ -1,0 +1,159 @@
+"""Standard files of a scenario run and of a re-entry prediction: the OEM read back gives the
+run's own states (to 1 mm and 1 mm/s, the file's km with 16 significant digits), the CZML and
+GeoJSON are well-formed (CZML Guide: document packet first; RFC 7946: [lon, lat], no segment
+across the antimeridian) and hold what the run found."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stationsim import api
+from stationsim.analysis.exports import (
+    EXPORT_FILES,
+    reentry_czml,
+    reentry_geojson,
+    scenario_czml,
+    scenario_geojson,
+    scenario_files,
+    scenario_oem,
+    stretches,
+)
+from stationsim.analysis.reentry import ReentryReport, predict_reentry
+from stationsim.analysis.report import REPORT_FILES, write_report
+from stationsim.analysis.scenario_results import scenario_results
+from stationsim.data import load_timescale
+from stationsim.errors import InputError
+from stationsim.io.oem import parse_oem
+from stationsim.scenario.runner import ScenarioRun, default_context, run_scenario
+from stationsim.scenario.spec import End, OrbitStart, Scenario, Start, Undock
+
+START = "2022-03-27T13:08:21Z"
+DELFI = Path(__file__).parents[1] / "reference" / "tle" / "delfi-pq_51074_last100d.tle"
+
+
+@pytest.fixture(scope="module")
+def split_run() -> ScenarioRun:
+    """The ISS of March 2022 for 1.1 days, the Russian segment leaving after an hour."""
+    ts = load_timescale()
+    scn = Scenario("split", Start(ts.from_iso(START)), End(days=1.1),
+                   events=(Undock(ts.from_iso("2022-03-27T14:00:00Z"), "events[0]",
+                                  part="ROS"),), drag_calibration="none")
+    return run_scenario(scn, default_context(api.load_elements()))
+
+
+@pytest.fixture(scope="module")
+def low_run() -> ScenarioRun:
+    """A station from 180 km: it re-enters within days."""
+    ts = load_timescale()
+    low = Scenario("low", Start(ts.from_iso(START), orbit=OrbitStart(180e3, math.radians(51.6)),
+                                station_epoch=ts.from_iso(START)),
+                   End(reentry=True, max_days=30), drag_calibration="none")
+    return run_scenario(low, default_context(api.load_elements()))
+
+
+def test_stretches_split_at_gaps() -> None:
+    t = np.array([0.0, 60.0, 120.0, 3600.0, 3660.0, 9000.0, 20000.0, 20060.0, 20120.0])
+    parts = stretches(t, 60.0)
+    assert [(p.start, p.stop) for p in parts] == [(0, 3), (3, 5), (6, 9)]
+    assert stretches(np.array([1.0]), 60.0) == []
+
+
+def test_oem_reads_back_the_run_states(split_run: ScenarioRun) -> None:
+    oem = parse_oem(scenario_oem(split_run), source="ephemeris.oem")
+    ts = load_timescale()
+    names = {s.object_name for s in oem.segments}
+    assert names == {b.name for b in split_run.bodies} == {"ISS", "ROS", "USOS"}
+    for body in split_run.bodies:
+        t, y = body.ephemeris()
+        mine = [s for s in oem.segments if s.object_name == body.name]
+        assert all(s.ref_frame == "GCRF" and s.time_system == "UTC" for s in mine)
+        got_t = np.concatenate([np.asarray(s.epochs(ts) - split_run.start) for s in mine])
+        got_r = np.concatenate([s.positions_m for s in mine])
+        got_v = np.concatenate([s.velocities_m_s for s in mine])
+        # Every sampled stretch is there, sample for sample.
+        keep = np.isin(np.round(t, 3), np.round(got_t, 3))
+        assert keep.sum() == len(got_t) >= 0.9 * len(t)
+        assert np.max(np.abs(got_t - t[keep])) < 1e-6
+        assert np.max(np.abs(got_r - y[keep, :3])) < 1e-3
+        assert np.max(np.abs(got_v - y[keep, 3:6])) < 1e-6
+        for s in mine:  # no segment spans a gap the run did not sample
+            assert np.max(np.diff(np.asarray(s.epochs(ts) - s.epochs(ts)[0]))) <= 1.5 * 60.0
+
+
+def test_czml_and_geojson_of_a_split(split_run: ScenarioRun) -> None:
+    doc = json.loads(scenario_czml(split_run))
+    assert doc[0]["id"] == "document" and doc[0]["version"] == "1.0"
+    ids = [p["id"] for p in doc]
+    assert len(ids) == len(set(ids))
+    pieces = {p["name"] for p in doc[1:]}
+    assert pieces == {"ISS", "ROS", "USOS"}
+    for p in doc[1:]:
+        samples = p["position"]["cartographicDegrees"]
+        assert len(samples) % 4 == 0
+        heights = np.array(samples[3::4])
+        assert np.all((heights > 380e3) & (heights < 440e3))  # the ISS's height in 2022
+    gj = json.loads(scenario_geojson(split_run))
+    assert gj["type"] == "FeatureCollection"
+    for f in gj["features"]:
+        g = f["geometry"]
+        lines = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
+        for line in lines:
+            lon = np.array([c[0] for c in line])
+            assert np.all(np.abs(np.diff(lon)) < 180.0)
+            # Geodetic latitude: the inclination (51.64 deg) plus up to 0.19 deg of ellipsoid.
+            assert all(abs(c[1]) <= 51.9 for c in line)
+
+
+def test_reentry_point_in_the_files(low_run: ScenarioRun) -> None:
+    body = low_run.body("ISS")
+    assert body.reentry is not None
+    gj = json.loads(scenario_geojson(low_run))
+    points = [f for f in gj["features"] if f["geometry"]["type"] == "Point"]
+    assert len(points) == 1
+    lon, lat = points[0]["geometry"]["coordinates"]
+    assert (lat, lon) == pytest.approx((body.reentry[1], body.reentry[2]), abs=1e-6)
+    doc = json.loads(scenario_czml(low_run))
+    assert any(p["id"] == "reentry-0" for p in doc)
+
+
+def test_report_folder_has_the_standard_files(split_run: ScenarioRun, tmp_path: Path) -> None:
+    written = write_report(scenario_results(split_run), tmp_path,
+                           extra=scenario_files(split_run))
+    assert sorted(p.name for p in written) == sorted((*REPORT_FILES, *EXPORT_FILES))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted((*REPORT_FILES, *EXPORT_FILES))
+    with pytest.raises(InputError, match="plain name"):
+        write_report(scenario_results(split_run), tmp_path, extra={"../escape.txt": "x"})
+
+
+@pytest.fixture(scope="module")
+def delfi_report() -> ReentryReport:
+    warnings.simplefilter("ignore")
+    ts = load_timescale()
+    els = api.load_elements(DELFI)
+    at = els[-1].epoch(ts) + (-2 * 86400.0)
+    return predict_reentry(els, ts, at=at, members=30, seed=5, mass_kg=2.0)
+
+
+def test_reentry_window_files(delfi_report: ReentryReport, tmp_path: Path) -> None:
+    r = delfi_report
+    doc = json.loads(reentry_czml(r))
+    points = [p for p in doc if p["id"].startswith("member") or "point" in p]
+    assert len([p for p in doc if "corridor" in p]) == len(r.footprint_tracks) > 0
+    assert any(p["id"] == "nominal" for p in doc) and points
+    gj = json.loads(reentry_geojson(r))
+    kinds = [f["properties"]["kind"] for f in gj["features"]]
+    assert kinds.count("member re-entry (120 km)") == len(r.entries)
+    median = next(f for f in gj["features"] if f["properties"]["kind"] == "median re-entry")
+    assert median["geometry"]["coordinates"][::-1] == pytest.approx(list(r.place), abs=1e-6)
+    assert kinds.count("debris footprint") == len(r.footprint_tracks)
+    # The API writes them whole.
+    out = tmp_path / "w.czml"
+    api.write_text_file(out, reentry_czml(r))
+    assert json.loads(out.read_text())[0]["id"] == "document"
+    assert [p.name for p in tmp_path.iterdir()] == ["w.czml"]
