@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from stationsim import api
@@ -59,6 +60,24 @@ def test_free_decay_gets_a_monte_carlo_window(ctx: Context) -> None:
     part = results["parts"][0]
     assert part["reentry"]["window_members"] == MEMBERS
     assert part["reentry"]["p05"] < part["reentry"]["median"] < part["reentry"]["p95"]
+    # The band of the members' heights: from the free flight's start, the run's own mean
+    # height inside it, its lower edge reaching the entry interface first.
+    band = part["reentry"]["band"]
+    assert band["epochs"][0] == window.since.iso(0)
+    assert len(band["epochs"]) == len(band["p05_km"]) == len(band["p95_km"]) > 5
+    lo = [x for x in band["p05_km"] if x is not None]
+    hi = [x for x in band["p95_km"] if x is not None]
+    assert len(hi) >= len(lo) and all(a <= b for a, b in zip(lo, hi, strict=False))
+    assert lo[0] == pytest.approx(window.band_height_m[0, 0] / 1e3, abs=1e-3)
+    offset = float(window.since - run.start) / 86400.0
+    band_days = offset + window.band_times_s / 86400.0
+    days = np.array(part["series"]["day"])
+    height = np.array(part["series"]["mean_altitude_km"])
+    up = (days >= band_days[0]) & (days <= band_days[len(lo) - 1])
+    lower = np.interp(days[up], band_days[:len(lo)], lo)
+    upper = np.interp(days[up], band_days[:len(hi)], hi)
+    inside = (lower - 1.0 <= height[up]) & (height[up] <= upper + 1.0)
+    assert up.sum() >= 2 and inside.all()
 
 
 def test_a_deorbit_burn_gets_the_published_window_from_the_burn(ctx: Context) -> None:

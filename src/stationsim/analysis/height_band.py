@@ -24,6 +24,7 @@ from stationsim.analysis.prediction import prepare_prediction
 from stationsim.constants import WGS84_A_M
 from stationsim.errors import InputError
 from stationsim.propagation.elements import GPElements
+from stationsim.propagation.ensemble import mean_sma_grid, rank_low_percentiles
 from stationsim.propagation.lifetime import LifetimePropagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
@@ -32,6 +33,7 @@ __all__ = ["MAX_BAND_DAYS", "HeightBand", "predict_height_band"]
 
 #: The longest band [days] (ten years, as the re-entry window).
 MAX_BAND_DAYS = 3650.0
+_QUANTILES = (0.05, 0.5, 0.95)
 
 
 @dataclass
@@ -90,12 +92,6 @@ class HeightBand:
         }
 
 
-def _percentiles(values: FloatArray) -> FloatArray:
-    """5 %, 50 %, 95 % over members (axis 0), ``NaN`` ranked lowest and given as ``-inf``."""
-    ranked = np.where(np.isnan(values), -np.inf, values)
-    return np.asarray(np.quantile(ranked, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf"))
-
-
 def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
                         at: Epoch | None = None, days: float = 30.0, step_days: float = 1.0,
                         members: int = 200, seed: int = 0, space_weather: str = "observed",
@@ -130,13 +126,7 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
             setup.start, ens.r_gcrf_m, ens.v_gcrf_m_s, ballistic_kg_m2=ens.ballistic_kg_m2,
             duration_s=float(times[-1]), density_factor=ens.density_factor,
             output_step_s=step_s, progress=report, reference=setup.reference)
-    sma = np.full((len(ens), len(times)), np.nan)
-    for i, m in enumerate(result.members):
-        mean_a = m.mean_sma_m if m.mean_sma_m is not None else np.full(len(m.times_s), np.nan)
-        up = times <= m.times_s[-1] + 1e-6
-        if m.status == "reentered":
-            up &= times < m.times_s[-1]
-        sma[i, up] = np.interp(times[up], m.times_s, mean_a)
+    sma = mean_sma_grid(result.members, times)
     notes = list(setup.notes)
     if setup.forecast_from_s < float(times[-1]):
         notes.append("space weather: a forecast from "
@@ -147,5 +137,6 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
         space_weather=space_weather, seed=seed, members=len(ens),
         ballistic_kg_m2=setup.ballistic_kg_m2,
         ballistic_sigma_kg_m2=setup.ballistic_sigma_kg_m2, times_s=times,
-        height_m=_percentiles(sma - WGS84_A_M), decay_m=_percentiles(sma - sma[:, :1]),
+        height_m=rank_low_percentiles(sma - WGS84_A_M, _QUANTILES),
+        decay_m=rank_low_percentiles(sma - sma[:, :1], _QUANTILES),
         down=np.mean(np.isnan(sma), axis=0), notes=notes)

@@ -136,8 +136,9 @@ def plot_altitudes(results: Mapping[str, Any], path: str | Path) -> Path:
     """Mean altitude [km] of each part against the date (UTC), written to ``path``.
 
     Each part is one line; a re-entered part's predicted re-entry is marked at the median
-    with its 5-95 % window shaded; events are dotted vertical lines with short labels; the
-    120 km entry interface is a dashed line.
+    with its 5-95 % window shaded, and the band of its Monte Carlo members' heights (5-95 %)
+    drawn around its line from the start of its free flight; events are dotted vertical lines
+    with short labels; the 120 km entry interface is a dashed line.
     """
     start = parse_utc(_need(results, "start", "results"), what="the start")
     parts = _need(results, "parts", "results")
@@ -157,8 +158,16 @@ def plot_altitudes(results: Mapping[str, Any], path: str | Path) -> Path:
             early = parse_utc(_need(reentry, "p05", f"the re-entry of {name!r}"))
             late = parse_utc(_need(reentry, "p95", f"the re-entry of {name!r}"))
             label = f"{name} (re-entry {median:%Y-%m-%d})"
-            ax.axvspan(_x(early), _x(late), color=colour, alpha=0.15, lw=0,
+            ax.axvspan(_x(early), _x(late), color=colour, alpha=0.10, lw=0,
                        label=f"{name} re-entry window, 5-95 %")
+            band = reentry.get("band")
+            if band:
+                b_when = [parse_utc(x, what=f"the band of {name!r}") for x in band["epochs"]]
+                lower, upper = (np.array([ENTRY_INTERFACE_KM if v is None else float(v)
+                                          for v in band[k]]) for k in ("p05_km", "p95_km"))
+                ax.fill_between(_x(b_when), lower, upper, color=colour, alpha=0.25, lw=0,
+                                label=f"{name} Monte Carlo band of the height, 5-95 %",
+                                zorder=2)
             ax.plot(_x([median]), [ENTRY_INTERFACE_KM], marker="v", ms=10, color=colour,
                     mec="black", mew=0.6, ls="none", zorder=5)
             ax.annotate(f"{name}\n{median:%Y-%m-%d %H:%M}", (median, ENTRY_INTERFACE_KM),

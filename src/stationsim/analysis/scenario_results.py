@@ -32,6 +32,7 @@ from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.scenario.bodies import Body
 from stationsim.scenario.runner import ScenarioRun
+from stationsim.scenario.window import ReentryWindow
 from stationsim.station import crew_return
 from stationsim.time import Epoch
 
@@ -45,6 +46,18 @@ _STATUS = {"reentered": "reentered", "completed": "in orbit", "flying": "in orbi
 
 def _iso(epoch: Epoch) -> str:
     return str(epoch.iso(0))
+
+
+def _band(window: ReentryWindow) -> dict[str, list[Any]] | None:
+    """The window's band of mean heights (5 % and 95 %) in km, ``None`` where that share of
+    the members is down; ``None`` without an ensemble."""
+    if not len(window.band_times_s):
+        return None
+
+    def km(row: np.ndarray) -> list[float | None]:
+        return [round(float(x) / 1e3, 3) if np.isfinite(x) else None for x in row]
+    return {"epochs": [_iso(window.since + float(t)) for t in window.band_times_s],
+            "p05_km": km(window.band_height_m[0]), "p95_km": km(window.band_height_m[1])}
 
 
 def daily_means(times_s: np.ndarray, states: np.ndarray, step_s: float
@@ -140,7 +153,8 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
         epoch, lat, lon = body.reentry
         reentry = {"median": _iso(epoch), "p05": _iso(window.p05), "p95": _iso(window.p95),
                    "window_basis": window.basis, "window_members": window.members,
-                   "lat_deg": lat, "lon_deg": lon, "risk": _risk(body, window.members > 0)}
+                   "lat_deg": lat, "lon_deg": lon, "risk": _risk(body, window.members > 0),
+                   "band": _band(window)}
     breakup = (None if body.breakup is None else
                {"epoch": _iso(body.breakup[0]), "lat_deg": body.breakup[1],
                 "lon_deg": body.breakup[2]})

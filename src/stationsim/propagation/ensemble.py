@@ -17,7 +17,7 @@ same seed gives the same members, bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +25,11 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from stationsim.errors import PropagationError
+from stationsim.propagation.numerical import MemberResult
 from stationsim.time.tables import FloatArray
 
-__all__ = ["Dispersion", "Ensemble", "draw_ensemble", "entry_percentiles", "stratified_normal"]
+__all__ = ["Dispersion", "Ensemble", "draw_ensemble", "entry_percentiles", "mean_sma_grid",
+           "rank_low_percentiles", "stratified_normal"]
 
 
 def stratified_normal(rng: np.random.Generator, n: int) -> FloatArray:
@@ -121,3 +123,26 @@ def entry_percentiles(entry_s: FloatArray) -> tuple[float, float, float]:
     q50, q05, q95 = (float(np.quantile(ranked, q, method="inverted_cdf"))
                      for q in (0.5, 0.05, 0.95))
     return q50, q05, q95
+
+
+def mean_sma_grid(members: Sequence[MemberResult], times_s: FloatArray) -> FloatArray:
+    """Members' mean semi-major axis [m] ``(N, K)`` at ``times_s`` [s from the run's start],
+    interpolated in their ephemerides (the lifetime engine's ``mean_sma_m``); ``NaN`` once a
+    member has re-entered (or where an ephemeris has no mean semi-major axis)."""
+    t = np.asarray(times_s, dtype=np.float64)
+    out = np.full((len(members), len(t)), np.nan)
+    for i, m in enumerate(members):
+        if m.mean_sma_m is None or not len(m.times_s):
+            continue
+        up = t <= m.times_s[-1] + 1e-6
+        if m.status == "reentered":
+            up &= t < m.times_s[-1]
+        out[i, up] = np.interp(t[up], m.times_s, m.mean_sma_m)
+    return out
+
+
+def rank_low_percentiles(values: FloatArray, q: Sequence[float]) -> FloatArray:
+    """Percentiles ``q`` (fractions) over members (axis 0) of ``values`` ``(N, K)``, ``NaN``
+    (a member already down) ranked below every value and given as ``-inf``."""
+    ranked = np.where(np.isnan(values), -np.inf, np.asarray(values, dtype=np.float64))
+    return np.asarray(np.quantile(ranked, list(q), axis=0, method="inverted_cdf"))

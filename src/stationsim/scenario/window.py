@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from stationsim.constants import WGS84_A_M
 from stationsim.data.forecast_error import (
     density_sensitivity,
     held_forecast_error,
@@ -46,12 +47,19 @@ from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.propagation.dynamics import ForceModel
-from stationsim.propagation.ensemble import Dispersion, draw_ensemble, entry_percentiles
+from stationsim.propagation.ensemble import (
+    Dispersion,
+    draw_ensemble,
+    entry_percentiles,
+    mean_sma_grid,
+    rank_low_percentiles,
+)
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.propagation.lifetime import LifetimePropagator
 from stationsim.scenario.bodies import Body, ScaledDrag
 from stationsim.station import StationDrag
 from stationsim.time import Epoch
+from stationsim.time.tables import FloatArray
 
 __all__ = ["MEMBERS", "ReentryWindow", "reentry_window"]
 
@@ -77,6 +85,11 @@ class ReentryWindow:
         ballistic_kg_m2, sigma_ln_ballistic: the nominal ``B`` and its dispersion.
         engine_median: the ensemble's own median epoch (a check of the engine against the
             run's deterministic epoch).
+        band_times_s: times of the band of mean heights, seconds after ``since`` (empty for
+            the published fraction); ``band_height_m`` ``(2, K)`` its 5 % and 95 % [m]
+            (``-inf`` where more than that share of the members is down), on the run's time
+            line (the ensemble's times stretched so that its median re-entry meets the
+            run's).
     """
 
     p05: Epoch
@@ -87,6 +100,8 @@ class ReentryWindow:
     ballistic_kg_m2: float = float("nan")
     sigma_ln_ballistic: float = 0.0
     engine_median: Epoch | None = None
+    band_times_s: FloatArray = field(default_factory=lambda: np.empty(0))
+    band_height_m: FloatArray = field(default_factory=lambda: np.empty((2, 0)))
 
 
 def free_flight_start_s(body: Body, start: Epoch) -> float:
@@ -160,7 +175,7 @@ def reentry_window(body: Body, start: Epoch, model: ForceModel, atmosphere: Atmo
             result = engine.propagate(
                 t0, ensemble.r_gcrf_m, ensemble.v_gcrf_m_s,
                 ballistic_kg_m2=ensemble.ballistic_kg_m2, duration_s=horizon_s,
-                density_factor=ensemble.density_factor, output_step_s=None)
+                density_factor=ensemble.density_factor, output_step_s=slot_s)
     except PropagationError as exc:
         return _published(epoch, t0, f"the lifetime engine could not run ({exc})")
     entries = np.array([np.nan if (e := m.event("reentry")) is None else float(e.epoch - t0)
@@ -172,10 +187,19 @@ def reentry_window(body: Body, start: Epoch, model: ForceModel, atmosphere: Atmo
                      "the historical error of a held forecast")
     if not np.isfinite(q95):  # more than 5 % still up at the horizon: the window's end is open
         q95 = horizon_s
+    # The band of mean heights, on the run's time line: the ensemble's times stretched so
+    # that its median re-entry meets the run's.
+    grid = np.arange(0.0, horizon_s + 1.0, slot_s)
+    band = rank_low_percentiles(mean_sma_grid(result.members, grid) - WGS84_A_M, (0.05, 0.95))
+    up = np.flatnonzero(np.isfinite(band[1]))
+    shown = slice(0, min(int(up[-1]) + 2, len(grid)) if len(up) else 0)
+    stretch = float(epoch - t0) / q50 if np.isfinite(q50) and q50 > 0 else 1.0
     return ReentryWindow(
         epoch + (q05 - q50), epoch + (q95 - q50), t0,
         f"Monte Carlo, {MEMBERS} members from {t0.iso(0)[:16]} in the lifetime engine: B "
         f"{b:.0f} kg/m^2 (the run's {modelled_b:.0f} on its first day, matched to its "
         f"lifetime) +/-{100 * sigma_ln_b:.0f} % (log-normal), along-track 1 km, speed "
         f"5 cm/s; {weather_words}",
-        MEMBERS, b, sigma_ln_b, t0 + q50)
+        MEMBERS, b, sigma_ln_b, t0 + q50,
+        band_times_s=grid[shown] * stretch,
+        band_height_m=band[:, shown])
