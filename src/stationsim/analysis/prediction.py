@@ -11,10 +11,11 @@ that both draw the same members from the same inputs and seed:
 
   * the initial state: SGP4's at the epoch, moved along-track by N(0, 1 km) and given a speed
     error of N(0, 5 cm/s) (about 90 m of semi-major axis; the accuracy of a recent TLE);
-  * ``B``: log-normal around the fit, with the fit's own sigma and a model sigma of 10 %
-    added in quadrature (attitude and area changes and the density model's error with height
-    and activity, which the fit's residuals cannot show: Delfi-PQ's fitted B moved by 20-40 %
-    over its last 90 days);
+  * ``B``: log-normal around the fit, with the fit's own sigma and a model sigma of 12 %
+    (:data:`stationsim.propagation.ensemble.MODEL_SIGMA_LN_B`, calibrated on SpaceBEE
+    picosatellites) added in quadrature (attitude and area changes and the density model's
+    error with height and activity, which the fit's residuals cannot show: Delfi-PQ's fitted
+    B moved by 20-40 % over its last 90 days);
   * the space weather: in ``observed`` mode the measured indices, undispersed, and after the
     last observed day the bundled forecast; in ``forecast`` mode the forecast a user had at
     the epoch (the last 81-day mean of F10.7 and the last 27-day mean of Ap, held). Wherever
@@ -46,7 +47,12 @@ from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
 from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
-from stationsim.propagation.ensemble import Dispersion, Ensemble, draw_ensemble
+from stationsim.propagation.ensemble import (
+    MODEL_SIGMA_LN_B,
+    Dispersion,
+    Ensemble,
+    draw_ensemble,
+)
 from stationsim.propagation.lifetime import ReferenceRevolution, reference_revolution
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch, Timescale
@@ -56,8 +62,6 @@ __all__ = ["MAX_MEMBERS", "MODEL_SIGMA_LN_B", "SPACE_WEATHER_MODES", "Prediction
            "prepare_prediction"]
 
 SPACE_WEATHER_MODES: tuple[str, ...] = ("observed", "forecast")
-#: Model sigma of ln B added to the fit's own (see the module notes).
-MODEL_SIGMA_LN_B = 0.10
 #: The most members one prediction takes.
 MAX_MEMBERS = 100_000
 

@@ -11,7 +11,7 @@ velocity-change ledger), from its state there, with
   engine's nominal member re-enters when the run's piece does (over months the run's drag
   area follows the Sun's angle to the orbit, which one day cannot show: the USOS of
   ``farewell-2022`` needed 7 %), log-normal with the drag calibration's own sigma and a model
-  sigma of 10 % in quadrature;
+  sigma of 12 % in quadrature (:data:`stationsim.propagation.ensemble.MODEL_SIGMA_LN_B`);
 * the space weather of the run, dispersed wherever a forecast stands in for measurements (after
   the last observed day, or from the start in ``forecast`` mode) with the historical error of a
   held forecast (:mod:`stationsim.data.forecast_error`);
@@ -48,6 +48,7 @@ from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.ensemble import (
+    MODEL_SIGMA_LN_B,
     Dispersion,
     draw_ensemble,
     entry_percentiles,
@@ -66,8 +67,6 @@ __all__ = ["MEMBERS", "ReentryWindow", "reentry_window"]
 #: Members per piece, and the seed (a scenario run is reproducible).
 MEMBERS = 100
 SEED = 0
-#: Model sigma of ln B (attitude, area split between pieces, density model).
-MODEL_SIGMA_LN_B = 0.10
 #: Half-width of the published 90 % window, as a fraction of the time remaining.
 PUBLISHED_FRACTION = 0.20
 _DAY_S = 86400.0
