@@ -19,8 +19,8 @@ from stationsim.analysis.exports import (
     reentry_czml,
     reentry_geojson,
     scenario_czml,
-    scenario_geojson,
     scenario_files,
+    scenario_geojson,
     scenario_oem,
     stretches,
 )

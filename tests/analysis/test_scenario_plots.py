@@ -6,10 +6,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from stationsim.analysis.landing import LANDING_ZONES
 from stationsim.analysis.scenario_plots import parse_utc, plot_altitudes, plot_ledgers
+from stationsim.analysis.world_map import draw_landing_zones, plot_scenario_map, split_at_dateline
+from stationsim.data.geography import load_countries
 from stationsim.errors import InputError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,3 +89,28 @@ def test_parse_utc() -> None:
     when = parse_utc("2022-03-30T11:28:00Z")
     assert when.isoformat() == "2022-03-30T11:28:00+00:00"
     assert parse_utc("2022-03-30T13:28:00+02:00") == when
+
+
+def test_scenario_map_draws_tracks_points_and_zones(tmp_path: Path) -> None:
+    """The map's artists: one line per piece of track (cut at the dateline), a star per
+    re-entry, a patch per landing zone (1 Soyuz + 7 Dragon sites); a malformed track is the
+    caller's error."""
+    lon = np.array([150.0, 170.0, -175.0, -160.0])
+    pieces = split_at_dateline(np.zeros(4), lon)
+    assert [len(p[0]) for p in pieces] == [2, 2]
+    ax = Figure().add_subplot(1, 1, 1)
+    draw_landing_zones(ax)
+    assert len(ax.patches) == len(LANDING_ZONES) == 8
+    results = {"title": "t", "parts": [
+        {"name": "USOS", "ground_track": {"what": "the last revolutions sampled",
+                                          "start": "2022-05-19T13:08:00Z",
+                                          "lat_deg": [0.0, 10.0, 20.0],
+                                          "lon_deg": [170.0, 179.0, -171.0]},
+         "reentry": {"median": "2022-05-20T07:12:11Z", "p05": "2022-05-10T00:00:00Z",
+                     "p95": "2022-06-01T00:00:00Z", "lat_deg": 17.0, "lon_deg": -110.0}}]}
+    out = plot_scenario_map(results, load_countries(), tmp_path / "map.png")
+    assert out.stat().st_size > 20_000
+    results["parts"][0]["ground_track"]["lat_deg"] = [0.0]
+    with pytest.raises(InputError, match="different lengths"):
+        plot_scenario_map(results, load_countries(), tmp_path / "bad.png")
+    assert not (tmp_path / "bad.png").exists()

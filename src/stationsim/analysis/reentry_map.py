@@ -1,27 +1,25 @@
 """The map of a re-entry prediction: where the ensemble's members cross 120 km, the nominal
 member's last revolutions, and its predicted point, over the bundled Natural Earth countries
-(equirectangular, no download)."""
+(equirectangular, no download) with the crew vehicles' landing zones."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from matplotlib.figure import Figure
 
 from stationsim.analysis.plots import save_figure
 from stationsim.analysis.reentry import ReentryReport
+from stationsim.analysis.world_map import (
+    draw_countries,
+    draw_landing_zones,
+    finish_world_axes,
+    split_at_dateline,
+)
 from stationsim.io.geojson import CountryOutline
 
 __all__ = ["plot_reentry_map"]
-
-
-def _split_at_dateline(lat: np.ndarray, lon: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Pieces of a track that do not jump across the +/-180 deg meridian."""
-    cut = np.flatnonzero(np.abs(np.diff(lon)) > 180.0) + 1
-    return [(la, lo) for la, lo in zip(np.split(lat, cut), np.split(lon, cut), strict=True)
-            if len(la) > 1]
 
 
 def plot_reentry_map(report: ReentryReport, countries: Sequence[CountryOutline],
@@ -29,14 +27,11 @@ def plot_reentry_map(report: ReentryReport, countries: Sequence[CountryOutline],
     """Write the map of ``report`` to ``path`` (PNG, SVG or PDF; atomically)."""
     fig = Figure(figsize=(11, 5.8))
     ax = fig.add_subplot(1, 1, 1)
-    ax.set_facecolor("#dbe9f4")
-    for country in countries:
-        for ring in country.rings:
-            ax.fill(ring[:, 0], ring[:, 1], facecolor="#f4f1e8", edgecolor="#9a9a9a",
-                    linewidth=0.4, zorder=1)
+    draw_countries(ax, countries)
+    draw_landing_zones(ax)
     label = "debris footprints (center lines, up to 40 members)"
     for track in report.footprint_tracks:
-        for la, lo in _split_at_dateline(track[:, 0], track[:, 1]):
+        for la, lo in split_at_dateline(track[:, 0], track[:, 1]):
             ax.plot(lo, la, color="#e67e22", linewidth=1.2, alpha=0.5, zorder=3, label=label,
                     solid_capstyle="round")
             label = "_"
@@ -47,21 +42,14 @@ def plot_reentry_map(report: ReentryReport, countries: Sequence[CountryOutline],
                          f"the fast engine's)")
     if len(report.track):
         label = "nominal member, last revolutions (numerical)"
-        for la, lo in _split_at_dateline(report.track[:, 0], report.track[:, 1]):
+        for la, lo in split_at_dateline(report.track[:, 0], report.track[:, 1]):
             ax.plot(lo, la, color="#1f4e79", linewidth=1.0, zorder=4, label=label)
             label = "_"
     if report.place is not None:
         ax.plot(report.place[1], report.place[0], marker="*", markersize=16, color="#f1c40f",
                 markeredgecolor="black", zorder=5, linestyle="none",
                 label=f"predicted re-entry {report.median.iso(0)}")
-    ax.set_xlim(-180, 180)
-    ax.set_ylim(-90, 90)
-    ax.set_xticks(np.arange(-180, 181, 60))
-    ax.set_yticks(np.arange(-90, 91, 30))
-    ax.set_xlabel("longitude [deg]")
-    ax.set_ylabel("latitude [deg]")
-    ax.set_aspect("equal")
-    ax.grid(color="white", linewidth=0.5, zorder=2)
+    finish_world_axes(ax)
     if report.risk is not None:
         risk = report.risk
         one_in = (f"1 in {1.0 / risk.casualty_expectation:,.0f}"

@@ -36,16 +36,22 @@ from pathlib import Path
 from typing import Any
 
 from stationsim.analysis.scenario_plots import parse_utc, plot_altitudes, plot_ledgers
+from stationsim.analysis.world_map import plot_scenario_map
+from stationsim.data.geography import load_countries
 from stationsim.errors import InputError
 
 __all__ = ["REPORT_FILES", "render_html", "render_markdown", "write_report"]
 
 #: The files :func:`write_report` writes, in order.
-REPORT_FILES = ("results.json", "report.md", "report.html", "altitude.png", "ledgers.png")
+REPORT_FILES = ("results.json", "report.md", "report.html", "altitude.png", "ledgers.png",
+                "map.png")
 _CAPTIONS = {
-    "altitude": "Mean altitude of each part. Shaded: re-entry window (5-95 %). Dashed: "
+    "altitude": "Mean altitude of each part. Shaded around a line: the Monte Carlo band of "
+                "its height (5-95 %); shaded across: its re-entry window (5-95 %). Dashed: "
                 "120 km entry interface. Dotted: events.",
     "ledgers": "Propellant, cumulative Δv used and CMG momentum against capacity, per part.",
+    "map": "Ground tracks of each part (its last revolutions before re-entry, or its first), "
+           "re-entry points, and the Soyuz and Dragon landing zones.",
 }
 _DASH = "—"
 
@@ -372,8 +378,8 @@ def render_html(results: Mapping[str, Any], images: Mapping[str, str]) -> str:
 
 def write_report(results: Mapping[str, Any], out_dir: Path,
                  extra: Mapping[str, str] | None = None) -> list[Path]:
-    """Write ``results.json``, ``report.md``, ``report.html``, ``altitude.png`` and
-    ``ledgers.png`` into ``out_dir`` (made if missing), and the texts of ``extra`` by their
+    """Write ``results.json``, ``report.md``, ``report.html``, ``altitude.png``, ``ledgers.png``
+    and ``map.png`` into ``out_dir`` (made if missing), and the texts of ``extra`` by their
     names (plain file names, e.g. the standard files of :mod:`.exports`); returns their paths.
 
     All or nothing: every file is first written to a temporary file in ``out_dir``; only when
@@ -389,7 +395,7 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
     except (TypeError, ValueError) as exc:
         raise InputError(f"the results cannot be written as JSON: {exc}", source="results",
                          expected="text, finite numbers, lists and mappings") from None
-    images = {"altitude": "altitude.png", "ledgers": "ledgers.png"}
+    images = {"altitude": "altitude.png", "ledgers": "ledgers.png", "map": "map.png"}
     extra = dict(extra or {})
     for name in extra:
         if Path(name).name != name or name in REPORT_FILES or name.startswith("."):
@@ -398,7 +404,8 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
     texts = {"results.json": text_json, "report.md": render_markdown(results, images=images),
              "report.html": render_html(results, images), **extra}
     plots: dict[str, Callable[[Mapping[str, Any], Path], Path]] = {
-        "altitude.png": plot_altitudes, "ledgers.png": plot_ledgers}
+        "altitude.png": plot_altitudes, "ledgers.png": plot_ledgers,
+        "map.png": lambda r, path: plot_scenario_map(r, load_countries(), path)}
     staged: dict[str, Path] = {}
     try:
         for name in (*REPORT_FILES, *extra):

@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from stationsim.analysis.exports import stretches
 from stationsim.analysis.footprint import orbit_footprints, risk_summary
 from stationsim.analysis.landing import Opportunity, landing_opportunities, zones_for_vehicle
-from stationsim.constants import WGS84_A_M
+from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data.geography import load_geography
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.kepler import elements_from_state
@@ -58,6 +59,37 @@ def _band(window: ReentryWindow) -> dict[str, list[Any]] | None:
         return [round(float(x) / 1e3, 3) if np.isfinite(x) else None for x in row]
     return {"epochs": [_iso(window.since + float(t)) for t in window.band_times_s],
             "p05_km": km(window.band_height_m[0]), "p95_km": km(window.band_height_m[1])}
+
+
+#: Revolutions of a piece's ground track in the results, and its step [s].
+_TRACK_REVOLUTIONS = 3
+_TRACK_STEP_S = 120.0
+
+
+def _ground_track(run: ScenarioRun, body: Body) -> dict[str, Any] | None:
+    """The piece's last revolutions sampled before its re-entry (a revolution a day, so up to
+    a day before it), or its first after it began, as geodetic latitude and longitude [deg]
+    every two minutes, for maps."""
+    t, y = body.ephemeris()
+    parts = stretches(t, run.scenario.output_step_s)
+    if not parts:
+        return None
+    span = _TRACK_REVOLUTIONS * 2.0 * math.pi / float(np.sqrt(
+        GM_EARTH_M3_S2 / np.linalg.norm(y[0, :3]) ** 3))
+    if body.reentry is not None or body.breakup is not None:
+        part, what = parts[-1], "the last revolutions sampled"
+        pick = np.flatnonzero(t[part] >= t[part][-1] - span) + part.start
+    else:
+        part, what = parts[0], "the first revolutions"
+        pick = np.flatnonzero(t[part] <= t[part][0] + span) + part.start
+    step = max(round(_TRACK_STEP_S / run.scenario.output_step_s), 1)
+    pick = np.unique(np.concatenate([pick[::step], pick[-1:]]))
+    when = run.start + t[pick]
+    lat, lon, _ = itrf_to_geodetic(gcrf_to_itrf_position(when, y[pick, :3]))
+    return {"what": what, "start": _iso(when[0]), "end": _iso(when[-1]),
+            "seconds": [round(float(x - t[pick][0]), 1) for x in t[pick]],
+            "lat_deg": [round(float(x), 3) for x in np.degrees(lat)],
+            "lon_deg": [round(float(x), 3) for x in np.degrees(lon)]}
 
 
 def daily_means(times_s: np.ndarray, states: np.ndarray, step_s: float
@@ -173,6 +205,7 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
         "reentry": reentry,
         "breakup": breakup,
         "lost": list(body.lost),
+        "ground_track": _ground_track(run, body),
         "series": {"day": [float(x / _DAY_S) for x in days_t],
                    "mean_altitude_km": [float(x / 1e3) for x in days_h],
                    "propellant_kg": fuel, "delta_v_used_m_s": used,
