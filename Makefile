@@ -26,6 +26,7 @@ run: $(STAMP)
 	$(BIN)/stationsim run farewell-2022 --out $(OUT)/farewell-2022
 
 test: $(STAMP)
+	@sh scripts/install_browser.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

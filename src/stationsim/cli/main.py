@@ -8,6 +8,8 @@ stale tables) are printed as one line each, prefixed ``warning:``.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -545,6 +548,54 @@ def _scenario_text(data: dict[str, Any]) -> None:
     if where:
         out.print(f"report: {where}/report.html (also report.md, results.json, altitude.png, "
                   "ledgers.png)")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(
+        "--host", help="The address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 "
+                       "opens the service to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The TCP port.")] = 8000,
+    store: Annotated[Path, typer.Option(
+        "--store", help="The run store (SQLite, made if missing); each finished run's files "
+                        "go to the folder STEM-files beside it.")] = Path("stationsim-runs.sqlite"),
+    run_time_limit: Annotated[float, typer.Option(
+        "--run-time-limit", min=1.0, help="Stop a run after this many seconds.")] = 1200.0,
+) -> None:
+    """Serve the dashboard and the JSON API: run scenarios (built-in or uploaded), follow
+    them live, read their reports, and reproduce past runs (docs/web.md).
+
+    Examples:
+
+      stationsim serve                    (then open http://127.0.0.1:8000/)
+
+      stationsim serve --port 8080 --store runs/stationsim.sqlite
+    """
+    def check() -> None:
+        folder = store.absolute().parent
+        if not folder.is_dir():
+            raise StationsimError(f"--store: the folder {folder} does not exist")
+        if store.exists() and not store.is_file():
+            raise StationsimError(f"--store: {store} is not a file")
+        try:
+            family, kind, _, _, address = socket.getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)[0]
+            with socket.socket(family, kind) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+        except OSError as exc:
+            raise StationsimError(f"cannot listen on {host}:{port}: "
+                                  f"{exc.strerror or exc}") from None
+
+    _run(check)
+    os.environ["STATIONSIM_WEB_STORE"] = str(store.absolute())
+    os.environ["STATIONSIM_WEB_RUN_TIME_LIMIT_S"] = repr(run_time_limit)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"stationsim dashboard on http://{shown}:{port}/ (runs stored in {store}); "
+              "Ctrl+C stops it")
+    # By name: the command line and the web service are separate shells over the api.
+    uvicorn.run("stationsim.web.app:create_app_from_env", factory=True, host=host, port=port,
+                log_level="info")
 
 
 @app.command("scenarios")

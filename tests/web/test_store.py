@@ -1,0 +1,89 @@
+"""The run store across server lives: runs a killed server left are marked interrupted, a
+finished run's files and row outlive its server, a run that fails is stored as failed with its
+message, and one past its time limit is stopped."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stationsim.web.app import create_app
+from stationsim.web.store import RunStore
+
+Wait = Callable[..., dict[str, Any]]
+
+
+def test_the_store_is_sqlite_in_wal_mode_with_one_row_per_run(store: Path) -> None:
+    runs = RunStore(store)
+    record = runs.add("00000000000000aa", name="baseline-2022", scenario="baseline-2022")
+    assert record.status == "queued" and record.created.endswith("Z")
+    assert set(record.versions) == {"stationsim", "python", "numpy", "heyoka", "pymsis"}
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    with pytest.raises(ValueError, match="not a run id"):
+        runs.run_dir("../escape")
+
+
+def test_runs_left_by_a_killed_server_are_interrupted(store: Path) -> None:
+    runs = RunStore(store)
+    runs.add("00000000000000a1", name="baseline-2022", scenario="baseline-2022")
+    runs.add("00000000000000a2", name="farewell-2022", scenario="farewell-2022")
+    runs.mark_running("00000000000000a2")
+    half = runs.staging_dir("00000000000000a2")
+    (half / "report.md").write_text("half", encoding="utf-8")
+    with TestClient(create_app(store)) as client:
+        listed = {r["id"]: r for r in client.get("/api/runs").json()["runs"]}
+        for run_id in ("00000000000000a1", "00000000000000a2"):
+            assert listed[run_id]["status"] == "interrupted"
+            assert "server stopped" in listed[run_id]["error"]
+            assert listed[run_id]["finished"]
+        with client.stream("GET", "/api/runs/00000000000000a2/events") as stream:
+            text = "".join(stream.iter_text())
+        assert "event: end" in text and '"interrupted"' in text
+    assert not half.exists()
+
+
+def test_a_finished_run_outlives_its_server(store: Path, short_scenario: str,
+                                            wait: Wait) -> None:
+    with TestClient(create_app(store)) as client:
+        run_id = client.post("/api/runs", json={"text": short_scenario}).json()["id"]
+        assert wait(client, run_id)["status"] == "done"
+        before = client.get(f"/api/runs/{run_id}/results").json()
+    folder = store.parent / "runs-files" / run_id
+    assert (folder / "report.html").is_file()
+    assert not list(folder.parent.glob(".partial-*"))
+    with TestClient(create_app(store)) as client:
+        run = client.get(f"/api/runs/{run_id}").json()
+        assert run["status"] == "done" and run["finished"]
+        assert client.get(f"/api/runs/{run_id}/results").json() == before
+        png = client.get(f"/api/runs/{run_id}/files/altitude.png")
+        assert png.status_code == 200 and png.content == (folder / "altitude.png").read_bytes()
+        assert [r["id"] for r in client.get("/api/runs").json()["runs"]] == [run_id]
+
+
+@pytest.mark.filterwarnings("ignore::stationsim.errors.StaleTableWarning")
+def test_a_run_that_fails_is_stored_as_failed_with_its_message(
+        client: TestClient, store: Path, failing_scenario: str, wait: Wait) -> None:
+    answer = client.post("/api/runs", json={"text": failing_scenario, "filename": "late.toml"})
+    assert answer.status_code == 202, answer.text
+    run = wait(client, answer.json()["id"])
+    assert run["status"] == "failed"
+    assert "2060-01-01" in run["error"] and "Traceback" not in run["error"]
+    assert run["files"] == []
+    results = client.get(f"/api/runs/{run['id']}/results")
+    assert results.status_code == 409 and "failed" in results.json()["error"]["message"]
+    assert not (store.parent / "runs-files" / run["id"]).exists()
+    assert not list((store.parent / "runs-files").glob(".partial-*"))
+
+
+def test_a_run_past_its_time_limit_is_stopped(store: Path, wait: Wait) -> None:
+    with TestClient(create_app(store, run_time_limit_s=0.3)) as client:
+        run_id = client.post("/api/runs", json={"scenario": "baseline-2022"}).json()["id"]
+        run = wait(client, run_id)
+    assert run["status"] == "failed" and "limit of 0.3 s" in run["error"]
