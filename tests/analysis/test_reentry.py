@@ -63,7 +63,9 @@ def test_cli_json_shape_and_map(tmp_path: Path) -> None:
     picture = tmp_path / "map.png"
     result = runner.invoke(app, ["reentry", str(DELFI), "--at", "2024-01-03T21:15:00Z",
                                  "--ballistic", "20", "--members", "30", "--seed", "5",
-                                 "--json", "--map", str(picture)])
+                                 "--json", "--map", str(picture),
+                                 "--czml", str(tmp_path / "w.czml"),
+                                 "--geojson", str(tmp_path / "w.geojson")])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["norad_id"] == 51074 and data["epoch"] == "2024-01-03T21:15:00Z"
@@ -76,10 +78,14 @@ def test_cli_json_shape_and_map(tmp_path: Path) -> None:
     assert data["members"] == 30 and data["space_weather"] == "observed"
     assert isinstance(data["engine"], str) and data["seed"] == 5
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((tmp_path / "w.czml").read_text())[0]["id"] == "document"
+    features = json.loads((tmp_path / "w.geojson").read_text())["features"]
+    assert sum(f["properties"]["kind"] == "member re-entry (120 km)" for f in features) == 30
 
 
 @pytest.mark.parametrize("args", [["--space-weather", "guess"], ["--map", "x.gif"],
-                                  ["--at", "2023-01-01T00:00:00Z"], ["--members", "0"]])
+                                  ["--at", "2023-01-01T00:00:00Z"], ["--members", "0"],
+                                  ["--czml", "no/such/folder/w.czml"]])
 def test_cli_user_errors(args: list[str]) -> None:
     result = runner.invoke(app, ["reentry", str(DELFI), *args])
     assert result.exit_code == 2

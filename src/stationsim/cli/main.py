@@ -279,6 +279,13 @@ def reentry(
         "--surviving-fraction", help="Share of the mass that survives to the ground (DAS: "
                                      "10-40 % for large spacecraft).", min=0.001,
         max=1.0)] = 0.2,
+    czml_file: Annotated[Path | None, typer.Option(
+        "--czml", help="Write the window for Cesium (CZML): the nominal member's last "
+                       "revolutions, every member's 120-km point, the debris footprints "
+                       "(with --mass).", show_default=False)] = None,
+    geojson_file: Annotated[Path | None, typer.Option(
+        "--geojson", help="Write the same as GeoJSON (RFC 7946) for a GIS or a web map.",
+        show_default=False)] = None,
 ) -> None:
     """When and where an object re-enters, and how sure that is: the ballistic coefficient
     fitted to the TLEs of the 30 days before --at, a Monte Carlo ensemble (initial state,
@@ -294,6 +301,8 @@ def reentry(
       stationsim reentry delfi-pq.tle --space-weather forecast --members 1000 --seed 7 --json
 
       stationsim reentry --ballistic 100 --members 100000 --workers 2
+
+      stationsim reentry delfi-pq.tle --mass 2 --czml delfi.czml --geojson delfi.geojson
     """
     for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
                                  ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
@@ -307,7 +316,8 @@ def reentry(
                                           norad_id=norad, ballistic_kg_m2=ballistic,
                                           map_path=map_file, scheduler=scheduler,
                                           workers=workers, mass_kg=mass,
-                                          surviving_fraction=surviving, progress=report))
+                                          surviving_fraction=surviving, czml_path=czml_file,
+                                          geojson_path=geojson_file, progress=report))
     data = result.as_dict()
     if as_json:
         out.print_json(json.dumps(data))
