@@ -25,6 +25,7 @@ from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, pred
 from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
 from stationsim.analysis.scenario_results import scenario_results
+from stationsim.analysis.scenario_station import plot_scenario_station
 from stationsim.constants import WGS84_A_M
 from stationsim.data import (
     DEFAULT_STATION_EPOCH_ISO,
@@ -604,8 +605,9 @@ def run_scenario(scenario: str | Path | Scenario | None = None, *,
                  progress: Callable[[str, float], None] | None = None) -> dict[str, Any]:
     """Run a scenario (a built-in name, a file, or a :class:`Scenario`) and return its results
     (the contents of ``results.json``). With ``out_dir``, write ``results.json``,
-    ``report.md``, ``report.html``, ``altitude.png`` and ``ledgers.png`` there, and the
-    pieces' ephemerides and tracks in standard files (``ephemeris.oem``, CCSDS OEM;
+    ``report.md``, ``report.html``, ``altitude.png``, ``ledgers.png``, ``map.png`` and
+    ``station.png`` (the station at the start, what leaves hatched) there, and the pieces'
+    ephemerides and tracks in standard files (``ephemeris.oem``, CCSDS OEM;
     ``tracks.czml``, for Cesium; ``tracks.geojson``), all or none.
     ``progress`` is called with a phase name and the fraction done."""
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -619,7 +621,8 @@ def run_scenario(scenario: str | Path | Scenario | None = None, *,
         progress("writing the report", 1.0)
     results = scenario_results(run)
     if out_dir is not None:
-        write_report(results, Path(out_dir), extra=scenario_files(run))
+        write_report(results, Path(out_dir), extra=scenario_files(run),
+                     figures={"station.png": lambda path: plot_scenario_station(run, path)})
     return results
 
 

@@ -27,6 +27,8 @@ from stationsim.analysis.exports import (
 from stationsim.analysis.reentry import ReentryReport, predict_reentry
 from stationsim.analysis.report import REPORT_FILES, write_report
 from stationsim.analysis.scenario_results import scenario_results
+from stationsim.analysis.scenario_station import plot_scenario_station, what_leaves
+from stationsim.analysis.station_plot import leaving_parts
 from stationsim.data import load_timescale
 from stationsim.errors import InputError
 from stationsim.io.oem import parse_oem
@@ -157,3 +159,20 @@ def test_reentry_window_files(delfi_report: ReentryReport, tmp_path: Path) -> No
     api.write_text_file(out, reentry_czml(r))
     assert json.loads(out.read_text())[0]["id"] == "document"
     assert [p.name for p in tmp_path.iterdir()] == ["w.czml"]
+
+
+def test_the_station_picture_hatches_what_leaves(split_run: ScenarioRun, tmp_path: Path) -> None:
+    """The split run's undocking of the ROS on 2022-03-27 takes away the ten parts of the
+    Russian segment (Zvezda, Zarya, Poisk, Rassvet, Nauka, Prichal, Soyuz MS-19 and MS-21,
+    Progress MS-18 and MS-19); the report draws the station with them hatched and lists the
+    picture first."""
+    detached, lines = what_leaves(split_run)
+    assert detached == leaving_parts(split_run.initial, ["ROS"])
+    assert len(detached) == 10 and {"Zvezda", "Zarya", "Soyuz MS-21"} <= detached
+    assert lines == ["2022-03-27T14:00 ROS"]
+    written = write_report(scenario_results(split_run), tmp_path,
+                           figures={"station.png":
+                                    lambda path: plot_scenario_station(split_run, path)})
+    assert "station.png" in {p.name for p in written}
+    assert (tmp_path / "report.md").read_text().index("station.png") < \
+        (tmp_path / "report.md").read_text().index("altitude.png")

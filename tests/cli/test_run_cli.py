@@ -46,8 +46,8 @@ def test_run_json_has_the_issue_shape_and_writes_the_report(tmp_path: Path) -> N
         assert set(event) >= {"epoch", "kind", "detail"}
     written = {p.name for p in out.iterdir()}
     assert written == {"results.json", "report.md", "report.html", "altitude.png",
-                       "ledgers.png", "map.png", "ephemeris.oem", "tracks.czml",
-                       "tracks.geojson"}
+                       "ledgers.png", "map.png", "station.png", "ephemeris.oem",
+                       "tracks.czml", "tracks.geojson"}
     assert json.loads((out / "results.json").read_text())["scenario"] == "baseline-2022"
 
 

@@ -50,6 +50,8 @@ _CAPTIONS = {
                 "its height (5-95 %); shaded across: its re-entry window (5-95 %). Dashed: "
                 "120 km entry interface. Dotted: events.",
     "ledgers": "Propellant, cumulative Δv used and CMG momentum against capacity, per part.",
+    "station": "The station at the start, coloured by segment; hatched: what the scenario's "
+               "events take away.",
     "map": "Ground tracks of each part (its last revolutions before re-entry, or its first), "
            "re-entry points, and the Soyuz and Dragon landing zones.",
 }
@@ -377,10 +379,13 @@ def render_html(results: Mapping[str, Any], images: Mapping[str, str]) -> str:
 # --- files ------------------------------------------------------------------------------------
 
 def write_report(results: Mapping[str, Any], out_dir: Path,
-                 extra: Mapping[str, str] | None = None) -> list[Path]:
+                 extra: Mapping[str, str] | None = None,
+                 figures: Mapping[str, Callable[[Path], Path]] | None = None) -> list[Path]:
     """Write ``results.json``, ``report.md``, ``report.html``, ``altitude.png``, ``ledgers.png``
     and ``map.png`` into ``out_dir`` (made if missing), and the texts of ``extra`` by their
-    names (plain file names, e.g. the standard files of :mod:`.exports`); returns their paths.
+    names (plain file names, e.g. the standard files of :mod:`.exports`), and the pictures of
+    ``figures`` (name -> a function that draws into the path it is given; ``station.png`` is
+    shown among the report's figures); returns their paths.
 
     All or nothing: every file is first written to a temporary file in ``out_dir``; only when
     all are complete are they renamed into place, each rename atomic. A failure before
@@ -395,9 +400,12 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
     except (TypeError, ValueError) as exc:
         raise InputError(f"the results cannot be written as JSON: {exc}", source="results",
                          expected="text, finite numbers, lists and mappings") from None
-    images = {"altitude": "altitude.png", "ledgers": "ledgers.png", "map": "map.png"}
     extra = dict(extra or {})
-    for name in extra:
+    drawn = dict(figures or {})
+    images = {"altitude": "altitude.png", "ledgers": "ledgers.png", "map": "map.png"}
+    if "station.png" in drawn:
+        images = {"station": "station.png", **images}
+    for name in (*extra, *drawn):
         if Path(name).name != name or name in REPORT_FILES or name.startswith("."):
             raise InputError("an extra report file needs a plain name of its own",
                              source="report", found=repr(name))
@@ -408,7 +416,7 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
         "map.png": lambda r, path: plot_scenario_map(r, load_countries(), path)}
     staged: dict[str, Path] = {}
     try:
-        for name in (*REPORT_FILES, *extra):
+        for name in (*REPORT_FILES, *extra, *drawn):
             fd, tmp_name = tempfile.mkstemp(prefix=".stationsim-", suffix=Path(name).suffix,
                                             dir=folder)
             staged[name] = Path(tmp_name)
@@ -416,6 +424,8 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
                 handle.write(texts.get(name, ""))
             if name in plots:
                 plots[name](results, staged[name])
+            elif name in drawn:
+                drawn[name](staged[name])
             os.chmod(staged[name], 0o644)  # mkstemp makes 0600; a report is for reading
         done = []
         for name, tmp in staged.items():
