@@ -6,7 +6,7 @@ usage: python benchmarks/fit_vs_direct.py [--days D] [--no-lifetime]
 
 Reports for case C (30 days by default) the decay of the mean height and the final position
 difference, and for DC (case C's forces until 120 km) the lifetimes and their relative
-difference, against the issue's limits (lifetime within 0.5 %). The direct DC run takes several
+difference, against the required limits (lifetime within 0.5 %). The direct DC run takes several
 minutes. Prints ``RESULT {json}`` lines and writes ``benchmarks/results/fit_vs_direct.json``.
 """
 from __future__ import annotations

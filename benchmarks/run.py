@@ -475,7 +475,7 @@ def write_report(res: Results, meta: dict) -> str:
             why = ("its drag uses a true ITRF rather than a spin about z; " if c == "B" else "")
             targets.append((f"… and of Orekit ({why}Orekit is itself {fmt(d_or_ref, '.3g')} m from heyoka "
                             "tol 1e-15)", f"{d_or:.3g} m", d_or < limit))
-    add("## Targets of the issue")
+    add("## Targets")
     add("")
     if targets:
         n_speed = sum(1 for t in targets if "time" in t[0])

@@ -26,6 +26,7 @@ from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
 from stationsim.analysis.scenario_results import scenario_results
 from stationsim.analysis.scenario_station import plot_scenario_station
+from stationsim.analysis.station_plot import plot_station_schematic
 from stationsim.constants import WGS84_A_M
 from stationsim.data import (
     DEFAULT_STATION_EPOCH_ISO,
@@ -520,7 +521,8 @@ def station_drag(config: Configuration) -> StationDrag:
     return StationDrag(config, sun_direction_gcrf)
 
 
-def station(at: str | None = None, without: str | None = None) -> StationReport:
+def station(at: str | None = None, without: str | None = None,
+            picture: str | Path | None = None) -> StationReport:
     """The ISS as a system at ``at``: parts, mass and drag budget, and who provides
     propulsion, attitude control, power and seats home, for the whole and for each segment
     flying alone after a separation at PMA-1.
@@ -530,13 +532,26 @@ def station(at: str | None = None, without: str | None = None) -> StationReport:
         without: ``ros`` or ``usos`` (that segment leaves at the PMA-1 joint), or the name of
             a module or vehicle (it leaves, with whatever hangs from it); the report is then
             of what remains.
+        picture: draw the station there (PNG, SVG or PDF): top and side views by segment,
+            what leaves hatched.
     """
+    if picture is not None:
+        check_picture_path(picture)
     config, environment = station_configuration(at)
     if without is None:
+        if picture is not None:
+            plot_station_schematic(config, picture, title=f"The ISS on {_day(at)}")
         return station_report(config, environment)
     remaining, removed = _without(config, without)
+    if picture is not None:
+        plot_station_schematic(config, picture, detached=removed,
+                               title=f"The ISS on {_day(at)}, without {without}")
     return station_report(remaining, environment, without=without, removed=removed,
                           origin=config)
+
+
+def _day(at: str | None) -> str:
+    return (at or DEFAULT_STATION_EPOCH_ISO)[:10]
 
 
 def _without(config: Configuration, name: str) -> tuple[Configuration, tuple[str, ...]]:

@@ -59,7 +59,7 @@ def test_errors_name_the_option(delfi: tuple[object, list[object]]) -> None:
 
 
 def test_cli_json_shape_and_map(tmp_path: Path) -> None:
-    """The issue's JSON keys and types; the map is a PNG."""
+    """The documented JSON keys and types; the map is a PNG."""
     picture = tmp_path / "map.png"
     result = runner.invoke(app, ["reentry", str(DELFI), "--at", "2024-01-03T21:15:00Z",
                                  "--ballistic", "20", "--members", "30", "--seed", "5",

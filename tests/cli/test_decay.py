@@ -1,4 +1,4 @@
-"""``stationsim decay``: its JSON shape (the one the physics-core issue specifies), its fit on the
+"""``stationsim decay``: its documented JSON shape, its fit on the
 real 2022 ISS TLEs, its plot, and user errors that end with exit code 2 and one line."""
 
 from __future__ import annotations

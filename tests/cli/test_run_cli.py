@@ -1,8 +1,8 @@
-"""``stationsim run`` and ``stationsim scenarios``: the JSON shape the scenario issue specifies,
+"""``stationsim run`` and ``stationsim scenarios``: the documented JSON shape,
 the files written, and user errors (an unknown scenario, a scenario file with a typo) that end
 with exit code 2, one line naming the place, and nothing written.
 
-References: the scenario issue (the keys and types of ``results.json``); the March 2022 crew of
+References: the documented keys and types of ``results.json``; the March 2022 crew of
 the station record."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_scenarios_lists_the_built_ins() -> None:
         assert name in result.stdout
 
 
-def test_run_json_has_the_issue_shape_and_writes_the_report(tmp_path: Path) -> None:
+def test_run_json_has_the_documented_shape_and_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "baseline"
     result = runner.invoke(app, ["run", "baseline-2022", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output

@@ -1,12 +1,13 @@
-"""``stationsim station``: the JSON shape issue 4 specifies, the text audit, --without and
+"""``stationsim station``: the documented JSON shape, the text audit, --without and
 --at, and user errors that end with exit code 2 and one line.
 
-References: issue 4 (the JSON keys and types); the crew and vehicle facts of March 2022
+References: the documented JSON keys and types; the crew and vehicle facts of March 2022
 (seven aboard on 03-06, ten after Soyuz MS-21 docked on 03-18 19:12 UTC)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def _check_segment(entry: dict[str, Any]) -> None:
 
 
 def test_json_shape_on_march_6() -> None:
-    """The issue's object: epoch, total mass, both segments with their figures, the crew."""
+    """The documented object: epoch, total mass, both segments with their figures, the crew."""
     data = _json()
     assert data["epoch"] == "2022-03-06T00:00:00Z"
     assert data["total_mass_kg"] == pytest.approx(419_455.0, rel=0.05)
@@ -81,7 +82,7 @@ def test_without_a_vehicle() -> None:
 
 
 def test_text_audit() -> None:
-    """The tables and the sentences of the issue's example for the USOS alone."""
+    """The tables and the sentences of the documented example for the USOS alone."""
     result = runner.invoke(app, ["station"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     text = result.output
@@ -98,6 +99,7 @@ def test_text_audit() -> None:
     (["--at", "yesterday"], "not an ISO 8601"),
     (["--without", "Mir"], "no such segment, module or vehicle"),
     (["--without", "Unity"], "holds the station together"),
+    (["--picture", "station.gif"], ".png"),
 ])
 def test_user_errors(args: list[str], words: str) -> None:
     result = runner.invoke(app, ["station", *args])
@@ -105,3 +107,11 @@ def test_user_errors(args: list[str], words: str) -> None:
     assert words in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_picture_hatches_what_leaves(tmp_path: Path) -> None:
+    picture = tmp_path / "station.svg"
+    result = runner.invoke(app, ["station", "--without", "ros", "--picture", str(picture)])
+    assert result.exit_code == 0, result.output
+    text = picture.read_text()
+    assert "Zvezda" in text and "Destiny" in text and "leaves" in text

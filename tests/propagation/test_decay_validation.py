@@ -11,7 +11,7 @@ References:
   is a few hours at most.
 * The ISS TLEs of 2022-03-19 to 04-09 bundled with the package (no reboost between them).
 
-The issue's requirements: Delfi-PQ's re-entry from 60, 30, 10 and 3 days before the last TLE
+The requirements: Delfi-PQ's re-entry from 60, 30, 10 and 3 days before the last TLE
 within 10 % of the remaining lifetime; the ISS decay between TLE pairs within 15 %. Where
 stationsim misses them the test is a strict expected failure that records the measured value.
 """
@@ -92,7 +92,7 @@ def test_delfi_pq_short_leads_within_10_percent(delfi: dict[float, float], lead:
                    "fitted B grows from 15 to 21 kg/m^2 as the object descends)")
 @pytest.mark.parametrize("lead", [60.0, 30.0])
 def test_delfi_pq_long_leads_within_10_percent(delfi: dict[float, float], lead: float) -> None:
-    """The issue's 10 % requirement at 60 and 30 days (not met; see the xfail reason)."""
+    """The 10 % requirement at 60 and 30 days (not met; see the xfail reason)."""
     assert abs(delfi[lead]) <= 0.10, f"lead {lead} d: {100 * delfi[lead]:+.1f} %"
 
 
@@ -130,7 +130,7 @@ def test_iss_2022_pairs_bounded(iss_pairs: tuple[np.ndarray, np.ndarray, np.ndar
                    "predicts 50-80 m/day: the 6- and 9.4-day pairs are off by +57 % and -21 %")
 def test_iss_2022_pairs_within_15_percent(
         iss_pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-    """The issue's requirement: each pair within 15 % (not met; see the xfail reason)."""
+    """The requirement: each pair within 15 % (not met; see the xfail reason)."""
     observed, predicted, spans = iss_pairs
     long = spans >= 3.0
     assert np.all(np.abs(predicted[long] / observed[long] - 1.0) <= 0.15)

@@ -7,7 +7,7 @@ when the test was written):
 * without drag, the fitted path (heyoka's Taylor integrator, tol 1e-9) on the same equations:
   the two integrators must agree where the fit plays no part;
 * with NRLMSIS 2.1 and the observed space weather of March 2022, the direct path is the
-  reference for the fitted one: the issue's limit on a fit's lifetime error is 0.5 %.
+  reference for the fitted one: the required limit on a fit's lifetime error is 0.5 %.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_fit_lifetime_error_against_msis_in_the_loop(epoch: Epoch) -> None:
     with the observed space weather) to breakup, about 13.2 days: the fitted path against the
     direct path (about 14.7 days to the entry interface).
 
-    Tolerances: lifetime to the entry interface within 0.5 % (the issue's limit), and within
+    Tolerances: lifetime to the entry interface within 0.5 % (the required limit), and within
     90 s and 700 km of ground track (what 90 s of flight covers). Measured when written: 41 s
     apart (3.3e-5 of the lifetime), 300 km. The breakups are compared in the next test, from
     one state: after two weeks the paths reach 120 km a little apart, and the plunge to 78 km

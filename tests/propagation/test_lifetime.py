@@ -2,7 +2,7 @@
 
 Reference: :class:`stationsim.propagation.numerical.Propagator` (itself validated against
 Kepler, the Jacobi constant, SciPy and NRLMSIS along the orbit), same start state, same
-``B = m / (C_D A)``, NRLMSIS 2.1 with the bundled observed space weather. The issue's
+``B = m / (C_D A)``, NRLMSIS 2.1 with the bundled observed space weather. The
 requirement: the lifetime (start to the 120-km crossing) within 2 %.
 """
 

@@ -2,7 +2,7 @@
 
 Reference: the bundled real ISS TLEs of 2022-03-12, 19, 25, 26, 27 and 2022-04-05, 09 (SGP4,
 height above the equatorial radius averaged over the revolution centred on each epoch).
-Requirement (the scenario issue): within 1 km. The scenario is a hindcast whose drag is fitted
+Requirement: within 1 km. The scenario is a hindcast whose drag is fitted
 to the TLEs of the same span (one number, ``m / (C_D A)``); what is checked is that the
 station model, the traffic of the month (Soyuz MS-21 docking, Soyuz MS-19 leaving) and the
 propagation between them follow the observed heights. 7 to 12 March is left out: the TLEs rise

@@ -30,7 +30,7 @@ TRUSS = {"Z1", "S0", "S1", "P1", "S3/S4", "P3/P4", "S5", "P5", "S6", "P6"}
 
 def test_total_mass_within_5_percent_of_nasa(march6: Configuration,
                                              march18: Configuration) -> None:
-    """NASA's 419,455 kg (facts and figures, H); the issue asks for 5 %. On 2022-03-06 the
+    """NASA's 419,455 kg (facts and figures, H); the requirement is 5 %. On 2022-03-06 the
     file's allocation closes the budget (so within 1 kg); after Soyuz MS-21 (7,152 kg) the
     total is 1.7 % above and must stay within 5 %."""
     assert march6.mass_kg == pytest.approx(NASA_MASS_KG, abs=5.0)
@@ -115,7 +115,7 @@ def test_crew_after_soyuz_ms_19_left(record: StationRecord, ts: Timescale) -> No
 
 
 def test_cmg_capacity(march6: Configuration) -> None:
-    """Four double-gimbal CMGs on Z1, 4,880 N m s each (Boeing, H; the issue quotes
+    """Four double-gimbal CMGs on Z1, 4,880 N m s each (Boeing, H; the requirement quotes
     4,760-4,880): 19,520 N m s, all on the USOS."""
     cmg = [p for p in march6.parts if p.cmg_count]
     assert [p.name for p in cmg] == ["Z1"]

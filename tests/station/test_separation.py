@@ -69,7 +69,7 @@ def test_segment_areas(march6: Configuration, nominal: Environment) -> None:
 
 
 def test_usos_alone(march6: Configuration, nominal: Environment) -> None:
-    """USOS alone (issue 4's example): no reboost propulsion (Cygnus's thrust and Dragon's
+    """USOS alone (the documented example): no reboost propulsion (Cygnus's thrust and Dragon's
     spare propellant are unknown or reserved), CMGs without desaturation thrusters that fill
     in about 0.8 h in the whole station's attitude (regression of docs/station.md, 10 %),
     a power surplus, 4 seats on Dragon, and Vande Hei's seat gone with the ROS."""

@@ -375,6 +375,10 @@ def station(
                           "from it). The report is then of what remains.",
         show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    picture: Annotated[Path | None, typer.Option(
+        "--picture", help="Draw the station (.png, .svg or .pdf): top and side views, "
+                          "coloured by segment, what leaves (--without) hatched.",
+        show_default=False)] = None,
 ) -> None:
     """The ISS of March 2022 as a system: its parts, the mass and drag budget of each segment
     and of the whole, and the capability audit: who provides propulsion, attitude control,
@@ -391,8 +395,10 @@ def station(
       stationsim station --without ros
 
       stationsim station --without "Crew Dragon Endurance"
+
+      stationsim station --without ros --picture station.png
     """
-    report = _run(lambda: api.station(at=at, without=without))
+    report = _run(lambda: api.station(at=at, without=without, picture=picture))
     data = report.as_dict()
     if as_json:
         out.print_json(json.dumps(data))
