@@ -21,7 +21,7 @@ run: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/stationsim where
 	$(BIN)/stationsim data info
-	$(BIN)/stationsim station --without ros
+	$(BIN)/stationsim station --without ros --picture $(OUT)/iss-without-ros.png
 	$(BIN)/stationsim decay --at 2022-03-27T13:08:21Z --days 30 --plot $(OUT)/iss-decay-2022.png
 	$(BIN)/stationsim run farewell-2022 --out $(OUT)/farewell-2022
 
