@@ -56,6 +56,7 @@ from stationsim.propagation.events import (
     EventRecord,
     ExpressionEvent,
     HeightEvent,
+    failure_time,
 )
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -297,7 +298,7 @@ class _Batch:
                 member = self.members[j]
                 if not (-(2 ** 31) < code < 0):
                     raise PropagationError(f"member {member}: the integrator failed at "
-                                           f"{(plan.epoch + float(after[j])).iso(0)} "
+                                           f"{failure_time(plan.epoch, float(after[j]))} "
                                            f"({outcome!r}); the state may have left the "
                                            "models' domain")
                 if stage.guard_radius_m is not None and code == -1:

@@ -40,8 +40,9 @@ from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.drag import DragProperties
 from stationsim.frames import itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel, build_dynamics
-from stationsim.propagation.events import EventRecord, event_record
-from stationsim.propagation.numerical import MemberResult, PropagationResult, end_time
+from stationsim.propagation.events import EventRecord, event_record, failure_time
+from stationsim.propagation.initial import end_time
+from stationsim.propagation.numerical import MemberResult, PropagationResult
 from stationsim.propagation.windows import DAY, SLOT, Windows
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -182,7 +183,7 @@ class _DirectRun(Windows):
                             atol=_ATOL, events=[reentry, breakup], t_eval=wanted)
             if sol.status < 0:
                 raise PropagationError(f"the integrator failed at "
-                                       f"{(self.epoch + float(sol.t[-1])).iso(0)}: "
+                                       f"{failure_time(self.epoch, float(sol.t[-1]))}: "
                                        f"{sol.message}")
             keep = np.isin(sol.t, sel)
             if np.any(keep):

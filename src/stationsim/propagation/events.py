@@ -147,3 +147,11 @@ def impulsive_burn(name: str, epoch: Epoch, delta_v_vnc_m_s: tuple[float, float,
         return out
 
     return EpochEvent(name=name, epoch=epoch, action=Action.RESET_STATE, reset=reset)
+
+
+def failure_time(epoch: Epoch, t_s: float) -> str:
+    """Where an integration failed, for its error message: the UTC instant, or words when the
+    integrator's own time is no longer a number (the state became NaN or infinite)."""
+    if not np.isfinite(t_s):
+        return "an undefined time (the state became NaN or infinite)"
+    return str((epoch + float(t_s)).iso(0))

@@ -51,14 +51,10 @@ from stationsim.forces.atmosphere import Atmosphere
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.events import EventRecord
+from stationsim.propagation.initial import end_time, initial_states
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.propagation.lifetime_table import OrbitDensityTable
-from stationsim.propagation.numerical import (
-    MemberResult,
-    PropagationResult,
-    end_time,
-    initial_states,
-)
+from stationsim.propagation.numerical import MemberResult, PropagationResult
 from stationsim.propagation.reference_revolution import ReferenceRevolution, reference_revolution
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray

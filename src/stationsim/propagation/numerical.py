@@ -67,8 +67,10 @@ from stationsim.propagation.events import (
     ExpressionEvent,
     HeightEvent,
     event_record,
+    failure_time,
     heyoka_direction,
 )
+from stationsim.propagation.initial import end_time, initial_states
 from stationsim.propagation.windows import Windows
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -344,29 +346,6 @@ def _grid(t_end: float, step_s: float | None, times_s: FloatArray | None) -> Flo
     return np.arange(0.0, t_end + 1e-9, step_s) if step_s else np.empty(0)
 
 
-def initial_states(r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray
-                   ) -> tuple[FloatArray, FloatArray]:
-    """Members' GCRF positions and velocities as ``(N, 3)`` arrays (one ``(3,)`` state is one
-    member); refused when the shapes differ or a value is not finite."""
-    r0 = np.atleast_2d(np.asarray(r_gcrf_m, dtype=np.float64))
-    v0 = np.atleast_2d(np.asarray(v_gcrf_m_s, dtype=np.float64))
-    n = r0.shape[0]
-    if r0.shape != (n, 3) or v0.shape != (n, 3):
-        raise PropagationError(f"states must be (N, 3); got {r0.shape} and {v0.shape}")
-    if not (np.all(np.isfinite(r0)) and np.all(np.isfinite(v0))):
-        raise PropagationError("the initial state has NaN or infinite values")
-    return r0, v0
-
-
-def end_time(epoch: Epoch, until: Epoch | None, duration_s: float | None) -> float:
-    """The run's end [s after ``epoch``] from ``until`` or ``duration_s`` (exactly one)."""
-    if (until is None) == (duration_s is None):
-        raise PropagationError("give the end of the run as until or duration_s (one of them)")
-    t_end = float(until - epoch) if until is not None else float(duration_s)  # type: ignore
-    if not np.isfinite(t_end) or t_end <= 0.0:
-        raise PropagationError(f"the run must end after its start (got {t_end} s)")
-    return t_end
-
 class _Run(Windows):
     """The state of one run: the windows, fits and segments shared by its members."""
 
@@ -492,7 +471,8 @@ class _Run(Windows):
             code = int(outcome)
             if not (-(2 ** 31) < code < 0):
                 raise PropagationError(f"member {index}: the integrator failed at "
-                                       f"{(self.epoch + ta.time).iso(0)} ({outcome!r}); the "
+                                       f"{failure_time(self.epoch, float(ta.time))} "
+                                       f"({outcome!r}); the "
                                        "state may have left the models' domain")
             stage = self.stages[self.stage]
             if stage.guard_radius_m is not None and code == -1:  # the entry guard
