@@ -562,8 +562,9 @@ def _scenario_text(data: dict[str, Any]) -> None:
             break
     where = data.get("statistics", {}).get("out_dir")
     if where:
-        out.print(f"report: {where}/report.html (also report.md, results.json, altitude.png, "
-                  "ledgers.png)")
+        out.print(f"report: {where}/report.html (also report.md, results.json, station.png, "
+                  "altitude.png, ledgers.png, map.png; the pieces' paths in ephemeris.oem, "
+                  "tracks.czml, tracks.geojson)")
 
 
 @app.command("serve")
