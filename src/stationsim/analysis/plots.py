@@ -36,13 +36,15 @@ def check_picture_path(path: str | Path) -> Path:
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:
-    """Write ``fig`` to ``path`` atomically; the suffix chooses the format."""
+    """Write ``fig`` to ``path`` atomically; the suffix chooses the format. The picture is
+    readable by all (mode 644), as a file written directly would be."""
     target = check_picture_path(path)
     fd, tmp = tempfile.mkstemp(prefix=".stationsim-", suffix=target.suffix,
                                dir=target.parent)
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
