@@ -176,3 +176,18 @@ def test_the_station_picture_hatches_what_leaves(split_run: ScenarioRun, tmp_pat
     assert "station.png" in {p.name for p in written}
     assert (tmp_path / "report.md").read_text().index("station.png") < \
         (tmp_path / "report.md").read_text().index("altitude.png")
+
+
+def test_power_ledger_day_by_day(split_run: ScenarioRun) -> None:
+    """Each piece's daily orbit-average power: the US segment makes about twice its load; the
+    Russian segment alone makes a tenth of its own (its arrays give 2-3 kW against about 32 kW
+    of load, which the US arrays carried): the dependence the separation breaks."""
+    parts = {p["name"]: p["series"] for p in scenario_results(split_run)["parts"]}
+    for series in parts.values():
+        assert len(series["power_generated_kw"]) == len(series["power_load_kw"]) \
+            == len(series["day"])
+    usos, ros = parts["USOS"], parts["ROS"]
+    assert all(g > 1.5 * load for g, load in zip(usos["power_generated_kw"],
+                                                 usos["power_load_kw"], strict=True))
+    assert all(g < 0.15 * load for g, load in zip(ros["power_generated_kw"],
+                                                  ros["power_load_kw"], strict=True))

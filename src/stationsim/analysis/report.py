@@ -49,7 +49,8 @@ _CAPTIONS = {
     "altitude": "Mean altitude of each part. Shaded around a line: the Monte Carlo band of "
                 "its height (5-95 %); shaded across: its re-entry window (5-95 %). Dashed: "
                 "120 km entry interface. Dotted: events.",
-    "ledgers": "Propellant, cumulative Δv used and CMG momentum against capacity, per part.",
+    "ledgers": "Propellant, cumulative Δv used, CMG momentum against capacity, and orbit-average "
+               "power generated and used, per part.",
     "station": "The station at the start, coloured by segment; hatched: what the scenario's "
                "events take away.",
     "map": "Ground tracks of each part (its last revolutions before re-entry, or its first), "

@@ -191,26 +191,35 @@ def plot_altitudes(results: Mapping[str, Any], path: str | Path) -> Path:
 
 
 def plot_ledgers(results: Mapping[str, Any], path: str | Path) -> Path:
-    """Propellant [kg], cumulative delta-v used [m/s] and CMG momentum [N m s] against the
-    CMG capacity, per part, against the date (UTC); written to ``path``."""
+    """Propellant [kg], cumulative delta-v used [m/s], CMG momentum [N m s] against the CMG
+    capacity, and orbit-average power generated and used [kW], per part, against the date
+    (UTC); written to ``path``."""
     start = parse_utc(_need(results, "start", "results"), what="the start")
     parts = _need(results, "parts", "results")
-    fig = Figure(figsize=(11, 9), layout="constrained")
-    axes = fig.subplots(3, 1, sharex=True)
+    fig = Figure(figsize=(11, 11.5), layout="constrained")
+    axes = fig.subplots(4, 1, sharex=True)
     panels = (("propellant_kg", "propellant [kg]", "Propellant on board"),
               ("delta_v_used_m_s", "Δv used [m/s]", "Cumulative Δv used"),
               ("cmg_momentum_nms", "momentum [N·m·s]",
-               "CMG momentum (dashed: capacity)"))
+               "CMG momentum (dashed: capacity)"),
+              ("power_generated_kw", "power [kW]",
+               "Power: orbit-average generation (solid) and load (dashed)"))
     for i, part in enumerate(parts):
         colour = PALETTE[i % len(PALETTE)]
         name = str(_need(part, "name", "a part"))
+        series = _need(part, "series", name)
         for ax, (key, _, _) in zip(axes, panels, strict=True):
+            if key not in series:  # results written before the power ledger existed
+                continue
             when, values = _series(part, start, key)
             ax.plot(_x(when), values, color=colour, lw=2, label=name)
-        capacity = _need(part, "series", name).get("cmg_capacity_nms")
+        capacity = series.get("cmg_capacity_nms")
         if capacity is not None and float(capacity) > 0.0:
             axes[2].axhline(float(capacity), color=colour, lw=1.2, ls="--",
                             label=f"{name} capacity")
+        if "power_load_kw" in series:
+            when, load = _series(part, start, "power_load_kw")
+            axes[3].plot(_x(when), load, color=colour, lw=1.2, ls="--")
     for ax, (_, ylabel, heading) in zip(axes, panels, strict=True):
         ax.set_ylabel(ylabel)
         ax.set_title(heading, fontsize=10, loc="left")
@@ -220,7 +229,7 @@ def plot_ledgers(results: Mapping[str, Any], path: str | Path) -> Path:
         _date_axis(ax)
     axes[0].legend(loc="best", fontsize=8.5, framealpha=0.9)
     axes[2].legend(loc="best", fontsize=8, framealpha=0.9, ncol=2)
-    axes[2].set_xlabel("date (UTC)")
+    axes[3].set_xlabel("date (UTC)")
     title = str(results.get("title") or results.get("scenario") or "scenario")
-    fig.suptitle(f"{title}: propellant, Δv and attitude-control ledgers", fontsize=12)
+    fig.suptitle(f"{title}: propellant, Δv, attitude-control and power ledgers", fontsize=12)
     return _save(fig, path)

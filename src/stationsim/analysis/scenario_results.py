@@ -29,12 +29,13 @@ from stationsim.analysis.footprint import orbit_footprints, risk_summary
 from stationsim.analysis.landing import Opportunity, landing_opportunities, zones_for_vehicle
 from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data.geography import load_geography
+from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.scenario.bodies import Body
 from stationsim.scenario.runner import ScenarioRun
 from stationsim.scenario.window import ReentryWindow
-from stationsim.station import crew_return
+from stationsim.station import Environment, beta_angle_rad, crew_return, eclipse_fraction, power
 from stationsim.time import Epoch
 
 __all__ = ["daily_means", "scenario_results"]
@@ -157,6 +158,23 @@ def _ledger_series(body: Body, days_s: np.ndarray, run: ScenarioRun
     return fuel, used, cmg
 
 
+def _power_series(run: ScenarioRun, body: Body, t: np.ndarray, y: np.ndarray,
+                  days_s: np.ndarray, heights_m: np.ndarray) -> dict[str, list[float]]:
+    """The power ledger: each day's orbit-average generation and load [kW] of the piece's
+    configuration (as it ended), the beta angle from the Sun at that day and the piece's state
+    nearest it, the eclipse fraction from the beta angle and that day's mean height."""
+    generated: list[float] = []
+    load: list[float] = []
+    for day, height in zip(days_s, heights_m, strict=True):
+        k = int(np.clip(np.searchsorted(t, day), 0, len(t) - 1))
+        beta = beta_angle_rad(sun_direction_gcrf(run.start + float(t[k])), y[k, :3], y[k, 3:6])
+        made = power(body.config, Environment(float(height), beta,
+                                              eclipse_fraction(beta, float(height)), 0.0))
+        generated.append(round(made.generated_kw, 3))
+        load.append(round(made.load_kw, 3))
+    return {"power_generated_kw": generated, "power_load_kw": load}
+
+
 def _risk(body: Body, uncontrolled: bool) -> dict[str, Any] | None:
     """Debris footprint and casualty risk of a piece that comes down uncontrolled (a window
     of months: the place is unknown, so the footprints spread over its orbit); ``None`` for a
@@ -209,7 +227,8 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
         "series": {"day": [float(x / _DAY_S) for x in days_t],
                    "mean_altitude_km": [float(x / 1e3) for x in days_h],
                    "propellant_kg": fuel, "delta_v_used_m_s": used,
-                   "cmg_momentum_nms": cmg, "cmg_capacity_nms": body.cmg_capacity_nms},
+                   "cmg_momentum_nms": cmg, "cmg_capacity_nms": body.cmg_capacity_nms,
+                   **_power_series(run, body, t, y, days_t, days_h)},
     }
     if caps is not None:
         att = caps.attitude
