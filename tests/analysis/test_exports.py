@@ -191,3 +191,20 @@ def test_power_ledger_day_by_day(split_run: ScenarioRun) -> None:
                                                  usos["power_load_kw"], strict=True))
     assert all(g < 0.15 * load for g, load in zip(ros["power_generated_kw"],
                                                   ros["power_load_kw"], strict=True))
+
+
+def test_crew_ways_home_after_every_change(split_run: ScenarioRun, tmp_path: Path) -> None:
+    """At the start (2022-03-27) all ten aboard the whole station have a seat home; after the
+    ROS leaves on Soyuz MS-19's side, Mark Vande Hei, whose seat is on MS-19, has none on the
+    US segment (the March 2022 crew and seat assignments of the bundled record)."""
+    changes = scenario_results(split_run)["crew_changes"]
+    assert [c["after"] for c in changes] == ["start", "undock (events[0])"]
+    start, split = changes
+    assert start["aboard"] == start["can_return"] == 10
+    assert split["aboard"] == 10 and split["can_return"] == 9
+    stranded = [c for c in split["crew"] if not c["can_return"]]
+    assert [(c["name"], c["aboard"]) for c in stranded] == [("Mark Vande Hei", "USOS")]
+    assert set(split["seats"]) == {"ROS", "USOS"}
+    write_report(scenario_results(split_run), tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    assert "## Crew after each change" in text and "Mark Vande Hei (USOS)" in text

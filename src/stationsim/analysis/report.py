@@ -214,6 +214,20 @@ def _crew_table(crew: Sequence[Mapping[str, Any]]) -> _Table:
     return _Table(["Name", "Aboard", "Can get home", "On", "Landing (UTC)", "Note"], rows)
 
 
+def _crew_changes_table(changes: Sequence[Mapping[str, Any]]) -> _Table:
+    rows: list[list[Cell]] = []
+    for change in changes:
+        aboard, home = int(change.get("aboard", 0)), int(change.get("can_return", 0))
+        stranded = [f"{c['name']} ({c['aboard']})" for c in change.get("crew", [])
+                    if not c.get("can_return")]
+        seats = ", ".join(f"{body} {n}" for body, n in (change.get("seats") or {}).items())
+        rows.append([_when(change.get("epoch")), str(change.get("after", "")),
+                     (f"{home} of {aboard}", "bad" if home < aboard else "good"),
+                     seats or _DASH, ", ".join(stranded) or _DASH])
+    return _Table(["Time (UTC)", "After", "Can get home", "Seats aboard", "Without a seat"],
+                  rows)
+
+
 def _landing_table(opportunities: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Table:
     rows: list[list[Cell]] = []
     for vehicle, passes in opportunities.items():
@@ -262,6 +276,10 @@ def _document(results: Mapping[str, Any]) -> tuple[str, list[_Section]]:
         _Section("Capabilities", [_capability_table(parts)]),
         _Section("What each part lost", [_lost(parts)]),
         _Section("Crew", [_crew_table(results.get("crew", []))]),
+        _Section("Crew after each change",
+                 ["Who can go home on a vehicle attached to their piece, taken again after "
+                  "every undocking, docking, crew move and landing.",
+                  _crew_changes_table(results.get("crew_changes", []))]),
         _Section("Landing opportunities",
                  ["Passes of the ground track within reach of a landing zone, after the "
                   "vehicle could leave.", _landing_table(results.get("landing_opportunities")

@@ -33,7 +33,7 @@ from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.scenario.bodies import Body
-from stationsim.scenario.runner import ScenarioRun
+from stationsim.scenario.runner import CrewSnapshot, ScenarioRun
 from stationsim.scenario.window import ReentryWindow
 from stationsim.station import Environment, beta_angle_rad, crew_return, eclipse_fraction, power
 from stationsim.time import Epoch
@@ -245,6 +245,17 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
     return out
 
 
+def _crew_change(snap: CrewSnapshot) -> dict[str, Any]:
+    """Who can go home on what, right after one change (the start or an event)."""
+    crew = [{"name": c.name, "aboard": body, "can_return": c.return_vehicle is not None,
+             "return_vehicle": c.return_vehicle, "note": c.note}
+            for body, ways in snap.bodies.items() for c in ways.crew]
+    return {"epoch": _iso(snap.epoch), "after": snap.what,
+            "seats": {body: ways.seat_total for body, ways in snap.bodies.items()},
+            "can_return": sum(c["can_return"] for c in crew), "aboard": len(crew),
+            "crew": crew}
+
+
 def _crew(run: ScenarioRun, landing: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     bodies = {b.name: b for b in run.bodies}
@@ -302,6 +313,7 @@ def scenario_results(run: ScenarioRun) -> dict[str, Any]:
         "events": [{"epoch": _iso(e.epoch), "kind": e.kind, "detail": e.detail,
                     "body": e.body} for e in run.log],
         "landing_opportunities": landing,
+        "crew_changes": [_crew_change(snap) for snap in run.crew_changes],
         "statistics": {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                        for k, v in run.statistics.items()},
     }

@@ -69,10 +69,25 @@ from stationsim.scenario.events import EventContext, apply_event, describe_capab
 from stationsim.scenario.policy import check_altitude
 from stationsim.scenario.spec import Burn, Event, Scenario, SpaceWeatherMode
 from stationsim.scenario.window import ReentryWindow, reentry_window
-from stationsim.station import Configuration, StationDrag, StationRecord
+from stationsim.station import (
+    Configuration,
+    CrewReturn,
+    StationDrag,
+    StationRecord,
+    crew_return,
+)
 from stationsim.time import Epoch, Timescale
 
-__all__ = ["Context", "LogEntry", "ScenarioRun", "default_context", "run_scenario"]
+__all__ = ["Context", "CrewSnapshot", "LogEntry", "ScenarioRun", "default_context",
+           "run_scenario"]
+
+#: Event kinds after which the crew's ways home are taken again.
+_CREW_EVENTS = frozenset({"undock", "dock", "move_crew", "crew_landing"})
+
+
+def _crew_snapshot(epoch: Epoch, what: str, bodies: Sequence[Body]) -> CrewSnapshot:
+    return CrewSnapshot(epoch, what, {b.name: crew_return(b.config) for b in bodies
+                                      if b.flying and b.config.crew})
 
 #: TLEs of this many days before the start enter the drag calibration.
 CALIBRATION_WINDOW_DAYS = 30.0
@@ -114,8 +129,19 @@ class LogEntry:
 
 
 @dataclass
+class CrewSnapshot:
+    """Who is aboard which flying body, and their ways home, right after ``what`` (the start,
+    or an event by its kind and place in the scenario file) at ``epoch``."""
+
+    epoch: Epoch
+    what: str
+    bodies: dict[str, CrewReturn]
+
+
+@dataclass
 class ScenarioRun:
-    """What a run did: the bodies (with ephemerides and ledgers), the log, the calibration."""
+    """What a run did: the bodies (with ephemerides and ledgers), the log, the calibration,
+    and the crew's ways home after every change."""
 
     scenario: Scenario
     start: Epoch
@@ -127,6 +153,7 @@ class ScenarioRun:
     departures: list[tuple[str, str, Epoch, tuple[str, ...]]] = field(default_factory=list)
     statistics: dict[str, float] = field(default_factory=dict)
     windows: list[tuple[Body, ReentryWindow]] = field(default_factory=list)
+    crew_changes: list[CrewSnapshot] = field(default_factory=list)
 
     def window(self, body: Body) -> ReentryWindow | None:
         """The re-entry window of ``body`` (:mod:`.window`), if it re-entered."""
@@ -272,6 +299,7 @@ class _Runner:
         for b in bodies:
             self._schedule_check(b)
         body.record_ledger(self.start)
+        crew_changes = [_crew_snapshot(self.start, "start", bodies)]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             while True:
@@ -289,6 +317,9 @@ class _Runner:
                     for child in apply_event(event, bodies, ctx):
                         child.record_ledger(self.start)
                         bodies.append(child)
+                    if event.kind in _CREW_EVENTS:
+                        crew_changes.append(_crew_snapshot(
+                            event.epoch, f"{event.kind} ({event.where})", bodies))
                 for b in [b for b in bodies if b.flying]:
                     self._due_impulses(b, stop)
                     if b.next_check is not None and float(b.next_check - stop) <= 1e-3:
@@ -309,7 +340,7 @@ class _Runner:
                 b.status = "completed"
         run = ScenarioRun(self.scn, self.start, end, bodies, sorted(
             self.log, key=lambda e: float(e.epoch - self.start)), self.calibration, config,
-            ctx.departures, windows=windows)
+            ctx.departures, windows=windows, crew_changes=crew_changes)
         run.statistics["windows_s"] = windows_s
         run.statistics["wall_s"] = _time.perf_counter() - clock
         return run
