@@ -20,7 +20,7 @@ from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.exports import reentry_czml, reentry_geojson, scenario_files
 from stationsim.analysis.height_band import HeightBand, predict_height_band
-from stationsim.analysis.plots import check_picture_path, plot_decay
+from stationsim.analysis.plots import check_picture_path, plot_decay, plot_height_band
 from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
 from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
@@ -465,17 +465,22 @@ def height_band(
     atmosphere: str = "msis2",
     norad_id: int | None = None,
     ballistic_kg_m2: float | None = None,
+    plot: str | Path | None = None,
     progress: Any = None,
 ) -> HeightBand:
     """The Monte Carlo band of an object's mean height for ``days`` after ``at``: the same
     members as :func:`reentry` (same inputs, same seed), read every ``step_days``; the 5 %,
     50 % and 95 % of their mean height and of their decay since the start (see
-    :mod:`stationsim.analysis.height_band`). The other arguments as for :func:`reentry`."""
-    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, None)
-    return predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
+    :mod:`stationsim.analysis.height_band`); ``plot`` draws it (PNG, SVG or PDF). The other
+    arguments as for :func:`reentry`."""
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot)
+    band = predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
                                members=members, seed=seed, space_weather=space_weather,
                                atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
                                progress=progress)
+    if plot is not None:
+        plot_height_band(band, plot)
+    return band
 
 
 # --- the station as a system ------------------------------------------------------------------

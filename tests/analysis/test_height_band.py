@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from stationsim import api
 from stationsim.analysis.height_band import HeightBand, predict_height_band
 from stationsim.api import load_elements
+from stationsim.cli.main import app
 from stationsim.data import load_timescale
 from stationsim.errors import InputError
 from stationsim.propagation.ballistic import mean_sma_sgp4
@@ -21,6 +23,7 @@ from stationsim.propagation.elements import GPElements
 from stationsim.time import Timescale
 
 TLE = Path(__file__).parents[1] / "reference" / "tle"
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +138,29 @@ def test_api_reads_the_file_and_checks_the_atmosphere() -> None:
     assert band.norad_id == 55087 and len(band.times_s) == 4
     with pytest.raises(InputError, match="atmosphere"):
         api.height_band(TLE / "spacebee_55087_daily.tle", atmosphere="none")
+
+
+def test_cli_band_json_plot_and_the_later_element_sets(tmp_path: Path) -> None:
+    """``stationsim band``: one JSON object with the percentiles, the element sets after the
+    epoch to compare with (their mean heights within 1 km of the median here: SpaceBEE-167 in
+    quiet October 2023), and the picture."""
+    picture = tmp_path / "band.png"
+    result = runner.invoke(app, ["band", str(TLE / "spacebee_55087_daily.tle"), "--at",
+                                 "2023-10-20T00:00:00Z", "--days", "5", "--members", "20",
+                                 "--ballistic", "18", "--json", "--plot", str(picture)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["norad_id"] == 55087 and data["members"] == 20 and len(data["days"]) == 6
+    seen = data["observed"]
+    assert 3 <= len(seen["days"]) <= 6 and all(0 < d <= 5 for d in seen["days"])
+    median = np.interp(seen["days"], data["days"], data["height_km"]["median"])
+    assert np.max(np.abs(np.array(seen["height_km"]) - median)) < 1.0
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("args", [["--space-weather", "guess"], ["--plot", "band.gif"],
+                                  ["--days", "0"], ["--at", "2022-01-01T00:00:00Z"]])
+def test_cli_band_user_errors(args: list[str]) -> None:
+    result = runner.invoke(app, ["band", str(TLE / "spacebee_55087_daily.tle"), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

@@ -23,6 +23,7 @@ import numpy as np
 from stationsim.analysis.prediction import prepare_prediction
 from stationsim.constants import WGS84_A_M
 from stationsim.errors import InputError
+from stationsim.propagation.ballistic import mean_sma_sgp4
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.ensemble import mean_sma_grid, rank_low_percentiles
 from stationsim.propagation.lifetime import LifetimePropagator
@@ -47,6 +48,10 @@ class HeightBand:
         decay_m: ``(3, K)``: the same of their decay since the start, ``a(t) - a(0)`` [m]
             (``-inf`` likewise).
         down: ``(K,)``: the share of members re-entered by each reading.
+        observed_s, observed_height_m: the element sets after the epoch that fall within the
+            band (a hindcast can be checked by eye): their times [s after ``epoch``] and SGP4
+            mean heights (the osculating semi-major axis averaged over a revolution, less the
+            equatorial radius) [m].
     """
 
     norad_id: int
@@ -62,6 +67,8 @@ class HeightBand:
     decay_m: FloatArray
     down: FloatArray
     notes: list[str] = field(default_factory=list)
+    observed_s: FloatArray = field(default_factory=lambda: np.empty(0))
+    observed_height_m: FloatArray = field(default_factory=lambda: np.empty(0))
 
     def at(self, seconds: float) -> tuple[FloatArray, FloatArray]:
         """The height and decay percentiles ``(3,)`` each at a time after the epoch [s],
@@ -88,6 +95,9 @@ class HeightBand:
             "decay_km": {"p05": km(self.decay_m[0]), "median": km(self.decay_m[1]),
                          "p95": km(self.decay_m[2])},
             "share_down": [round(float(x), 6) for x in self.down],
+            "observed": {"days": [round(float(t) / 86400.0, 6) for t in self.observed_s],
+                         "height_km": [round(float(h) / 1e3, 4)
+                                       for h in self.observed_height_m]},
             "notes": list(self.notes),
         }
 
@@ -132,7 +142,12 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
         notes.append("space weather: a forecast from "
                      f"{(setup.start + max(setup.forecast_from_s, 0.0)).iso(0)[:10]}, "
                      "dispersed with the historical error of a held forecast")
+    later = sorted((float(e.epoch(ts) - setup.start), e) for e in elements
+                   if e.norad_id == setup.last.norad_id
+                   and 0.0 < float(e.epoch(ts) - setup.start) <= float(times[-1]))
     return HeightBand(
+        observed_s=np.array([t for t, _ in later]),
+        observed_height_m=np.array([mean_sma_sgp4(e, ts) - WGS84_A_M for _, e in later]),
         norad_id=setup.last.norad_id, name=setup.last.object_name or "", epoch=setup.start,
         space_weather=space_weather, seed=seed, members=len(ens),
         ballistic_kg_m2=setup.ballistic_kg_m2,

@@ -12,12 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from stationsim.analysis.decay import DecayReport
+from stationsim.analysis.height_band import HeightBand
 from stationsim.errors import InputError
 
-__all__ = ["SUFFIXES", "check_picture_path", "plot_decay", "save_figure"]
+__all__ = ["SUFFIXES", "check_picture_path", "plot_decay", "plot_height_band", "save_figure"]
 
 #: The picture formats offered.
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -72,6 +74,34 @@ def plot_decay(report: DecayReport, path: str | Path) -> Path:
                  f"{report.epoch.iso(0)[:16]} UTC, {report.atmosphere}, "
                  f"B = {report.ballistic_kg_m2:.1f} ± {report.ballistic_sigma_kg_m2:.1f} kg/m²",
                  fontsize=10)
+    ax.grid(True, alpha=0.3)
+    fig.autofmt_xdate()
+    ax.legend(loc="upper right", fontsize=9)
+    return save_figure(fig, path)
+
+
+def plot_height_band(band: HeightBand, path: str | Path) -> Path:
+    """The band of the members' mean height against time: the median and the 5-95 % shaded,
+    with the share of members already down where there is one; written to ``path``."""
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    when = [(band.epoch + float(t)).datetime() for t in band.times_s]
+    lo, median, hi = (np.where(np.isfinite(row), row / 1e3, np.nan) for row in band.height_m)
+    ax.fill_between(when, np.where(np.isnan(lo), 120.0, lo), hi, color="#1f5fa8", alpha=0.25,
+                    lw=0, label=f"5-95 % of {band.members} members")
+    ax.plot(when, median, color="#1f5fa8", lw=2, label="median")
+    if len(band.observed_s):
+        ax.plot([(band.epoch + float(t)).datetime() for t in band.observed_s],
+                band.observed_height_m / 1e3, "o", color="black", ms=3,
+                label="element sets after the epoch (SGP4 mean height)")
+    if band.down[-1] > 0:
+        first = int(np.argmax(band.down > 0))
+        ax.axvline(when[first], color="#b2182b", lw=1.2, ls="--",
+                   label=f"first members down ({100 * band.down[-1]:.0f} % by the end)")
+    ax.set_ylabel("mean height above the equatorial radius [km]")
+    ax.set_title(f"{band.name or 'object'} ({band.norad_id}): from {band.epoch.iso(0)[:16]} "
+                 f"UTC, {band.space_weather} space weather, B = {band.ballistic_kg_m2:.1f} "
+                 f"± {band.ballistic_sigma_kg_m2:.1f} kg/m²", fontsize=10)
     ax.grid(True, alpha=0.3)
     fig.autofmt_xdate()
     ax.legend(loc="upper right", fontsize=9)

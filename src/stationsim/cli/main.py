@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 import typer
 import uvicorn
 from rich.console import Console
@@ -361,6 +362,78 @@ def reentry(
         out.print(f"note: {note}")
     if map_file is not None:
         out.print(f"map written to {map_file}")
+
+
+@app.command()
+def band(
+    tle_file: TleHistory = None,
+    at: PredictionEpoch = None,
+    days: Annotated[float, typer.Option(
+        "--days", help="How far ahead [days].", min=0.001, max=3650.0)] = 30.0,
+    step_days: Annotated[float, typer.Option(
+        "--step-days", help="One reading every this many days.", min=0.001)] = 1.0,
+    members: Annotated[int, typer.Option(
+        "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)] = 200,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Random seed: the same seed gives the same answer.", min=0)] = 0,
+    space_weather: Annotated[str, typer.Option(
+        "--space-weather", help="observed (a hindcast) or forecast (what was known at --at, "
+                                "held, with its historical error).")] = "observed",
+    atmosphere: AtmosphereName = "msis2",
+    norad: NoradId = None,
+    ballistic: Annotated[float | None, typer.Option(
+        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] instead of "
+                            "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Draw the band (.png, .svg or .pdf).", show_default=False)] = None,
+) -> None:
+    """How high an object will be over the coming days, and how sure that is: the members of
+    a re-entry prediction (the ballistic coefficient fitted to the TLEs of the 30 days before
+    --at, the state, B and, in forecast mode, the space weather dispersed) followed in the
+    fast lifetime engine, their mean height read every --step-days: median and 5-95 %.
+
+    Examples:
+
+      stationsim band spacebee.tle --at 2024-04-25T00:00:00Z --days 33 --plot band.png
+
+      stationsim band --ballistic 100 --days 365 --step-days 7 --json   # the USOS alone
+    """
+    for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
+                                 ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
+        if value not in allowed:
+            err.print(f"[red]error:[/red] {name}: unknown value {value!r}; expected "
+                      f"{' | '.join(allowed)}", markup=True)
+            raise typer.Exit(USER_ERROR)
+    with _progress(quiet=as_json) as report:
+        result = _run(lambda: api.height_band(
+            tle_file, at=at, days=days, step_days=step_days, members=members, seed=seed,
+            space_weather=space_weather, atmosphere=atmosphere, norad_id=norad,
+            ballistic_kg_m2=ballistic, plot=plot, progress=report))
+    data = result.as_dict()
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
+              f"{result.members} members, seed {result.seed}, {result.space_weather} space "
+              f"weather; B = {result.ballistic_kg_m2:.2f} +/- "
+              f"{result.ballistic_sigma_kg_m2:.2f} kg/m^2")
+    table = Table(title="mean height above the equatorial radius [km]", title_justify="left")
+    for column in ("day", "5 %", "median", "95 %", "down"):
+        table.add_column(column, justify="right")
+    rows = list(range(len(data["days"])))
+    if len(rows) > 40:  # a readable table: every n-th reading and the last
+        rows = rows[::int(np.ceil(len(rows) / 40))] + rows[-1:]
+    h = data["height_km"]
+    for k in dict.fromkeys(rows):
+        table.add_row(f"{data['days'][k]:g}", *(
+            "down" if h[q][k] is None else f"{h[q][k]:.2f}" for q in ("p05", "median", "p95")),
+            f"{100 * data['share_down'][k]:.0f} %")
+    out.print(table)
+    for note in result.notes:
+        out.print(f"note: {note}")
+    if plot is not None:
+        out.print(f"plot: {plot}")
 
 
 @app.command()
