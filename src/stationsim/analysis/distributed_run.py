@@ -12,8 +12,12 @@ same seed gives the same answer, bit for bit, on one process and on a cluster
 * ``scheduler=None, workers=N``: a Dask ``LocalCluster`` of ``N`` worker processes, one thread
   each, started for the run and closed after it.
 * ``scheduler="tcp://HOST:PORT"``: the Dask cluster behind that scheduler; its workers need
-  stationsim installed. Dask resubmits the chunks of a worker that dies (up to its
-  ``allowed-failures``, 3 by default); a chunk that keeps failing ends the run with its error.
+  stationsim installed.
+
+On any cluster Dask resubmits the chunks of a worker process that dies (killed, out of memory)
+to another, up to its ``allowed-failures`` (3 by default), and the answer does not change; a
+chunk whose workers die more often than that ends the run with a :class:`StationsimError`
+(``tests/analysis/test_distributed_faults.py``).
 
 Each worker loads the bundled data and the gravity field once per process.
 """
@@ -30,7 +34,7 @@ import numpy as np
 
 from stationsim.data import load_gravity_field, load_space_weather
 from stationsim.data.spaceweather import SpaceWeather
-from stationsim.errors import InputError
+from stationsim.errors import InputError, StationsimError
 from stationsim.forces.atmosphere import atmosphere_by_name
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.ensemble import Ensemble
@@ -146,7 +150,7 @@ def run_chunks(tasks: Sequence[ChunkTask], *, scheduler: str | None, workers: in
         return out
     # Imported only by runs that use workers: the import costs 0.3 s, which every command of
     # the CLI would otherwise pay.
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, KilledWorker, LocalCluster, as_completed
 
     cluster = None
     try:
@@ -166,6 +170,11 @@ def run_chunks(tasks: Sequence[ChunkTask], *, scheduler: str | None, workers: in
             if progress is not None:
                 progress(done / len(futures))
         results: list[ChunkResult] = client.gather(futures)
+    except KilledWorker as exc:
+        raise StationsimError(
+            "the ensemble stopped: a chunk's worker process died more often than the Dask "
+            "scheduler allows (distributed.scheduler.allowed-failures); it was killed or ran "
+            "out of memory: run again, with more memory per worker or fewer members") from exc
     finally:
         client.close()
         if cluster is not None:

@@ -42,6 +42,7 @@ FILES = {"report.html": "text/html; charset=utf-8",
          "altitude.png": "image/png",
          "ledgers.png": "image/png",
          "map.png": "image/png",
+         "station.png": "image/png",
          "ephemeris.oem": "text/plain; charset=utf-8",
          "tracks.czml": "application/json",
          "tracks.geojson": "application/geo+json"}
@@ -112,6 +113,16 @@ def _source(filename: str | None, format: str | None, text: str) -> tuple[str, s
     if base is None:
         base = f"upload.{kind}"
     return base, kind
+
+
+def _not_unicode(text: str) -> int | None:
+    """Where ``text`` holds a lone surrogate (JSON may spell one, ``"\\ud800"``; no file
+    holds one, and neither the store nor an answer can encode it), or ``None``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def _static(name: str) -> bytes:
@@ -194,6 +205,11 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
                                    "scenario": request.scenario}
         else:
             text = str(request.text)
+            bad = _not_unicode(text)
+            if bad is not None:
+                raise ApiError(422, "invalid_request", "body.text: not Unicode text: a lone "
+                               f"surrogate (\\u{ord(text[bad]):04x}) at character {bad}; "
+                               "send the file's text as it is, in UTF-8", "body.text")
             source, kind = _source(request.filename, request.format, text)
             try:
                 parsed = api.scenario_from_text(text, source=source, format=kind,

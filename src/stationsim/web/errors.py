@@ -42,9 +42,16 @@ class ApiError(Exception):
         self.where, self.headers = where, headers or {}
 
 
+def _encodable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot hold (lone surrogates, which a JSON request may
+    carry into a message) written as a backslash escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_body(code: str, message: str, where: str | None = None) -> dict[str, Any]:
-    """The error shape as a dictionary."""
-    return {"error": {"code": code, "message": message, "where": where}}
+    """The error shape as a dictionary (always encodable as UTF-8)."""
+    return {"error": {"code": code, "message": _encodable(message),
+                      "where": _encodable(where) if where is not None else None}}
 
 
 def error_response(status: int, code: str, message: str, where: str | None = None,

@@ -10,6 +10,9 @@ and the answers go out as JSON lines on standard output: ``{"phase": ..., "fract
 while it runs, then ``{"done": true}`` or ``{"error": "...", "user": true|false}`` (``user``:
 an error in the scenario, whose message says what and where; otherwise a fault, whose
 traceback goes to standard error). Whatever else the libraries print goes to standard error.
+
+A worker whose server is gone (killed outright, so that it could not stop its runs) ends within
+half a second, whatever the run is doing: nobody would store what it makes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import errno
 import json
 import os
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import IO, Any
@@ -25,7 +30,10 @@ from typing import IO, Any
 from stationsim import api
 from stationsim.errors import StationsimError
 
-__all__ = ["main", "no_station_files", "run_job"]
+__all__ = ["exit_with_parent", "main", "no_station_files", "run_job"]
+
+#: The exit code of a worker that ended because its server had gone.
+ORPHANED = 3
 
 
 def no_station_files(name: str) -> str:
@@ -55,6 +63,23 @@ def run_job(job: dict[str, Any], send: Callable[..., None]) -> None:
     api.run_scenario(scenario, out_dir=job["out_dir"], progress=progress)
 
 
+def exit_with_parent(interval_s: float = 0.5) -> threading.Thread:
+    """End this process (exit code :data:`ORPHANED`) as soon as the process that started it
+    has ended: a daemon thread that looks every ``interval_s`` seconds whether the parent's
+    process id has changed (it does when the parent dies; POSIX). A run may go a minute
+    without a progress message, so a broken pipe would tell too late."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(ORPHANED)
+
+    thread = threading.Thread(target=watch, name="stationsim-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(stdin: IO[str] | None = None) -> int:
     """Run the job on standard input; 0 when an answer (done or error) was sent."""
     job = json.loads((stdin or sys.stdin).read())
@@ -82,4 +107,5 @@ def main(stdin: IO[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover - the server starts this module
+    exit_with_parent()
     sys.exit(main())

@@ -138,6 +138,8 @@ async function showRun(runId) {
   $("downloads").replaceChildren(...run.files.map((f) =>
     el("li", {}, el("a", { href: f.url, download: f.name }, f.name))));
   if (files["altitude.png"]) $("altitude-img").src = files["altitude.png"];
+  $("station-figure").hidden = !files["station.png"];
+  if (files["station.png"]) $("station-img").src = files["station.png"];
   renderParts(results.parts);
   renderCapabilities(results.parts);
   renderCrew(results.crew);
