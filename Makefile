@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 OUT ?= out
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean fuzz load
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,20 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/reentry_ensemble.py
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+FUZZ_SECONDS ?= 120
+# Every parser's fuzz target (fuzz/) for FUZZ_SECONDS each; FUZZ_ARGS passes more options
+# to fuzz/run_all.py (e.g. FUZZ_ARGS="--targets tle,omm").
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	$(BIN)/python fuzz/run_all.py --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
+LOAD_ARGS ?= --clients 50 --duration 60
+# The web service under load (scripts/load_test.py): a real server on a loopback port, its own
+# store; prints throughput and latency percentiles, audits the store (docs/reliability.md).
+load: $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/python scripts/load_test.py --json $(OUT)/load.json $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

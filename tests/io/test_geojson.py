@@ -263,3 +263,18 @@ def test_antimeridian_cut_keeps_the_area(lon0: float, lat0: float, radii: list[f
     for p in parts:
         assert _ccw_closed(p.tolist()) and np.all(np.abs(p[:, 0]) <= 180.0)
         assert np.all(np.abs(np.diff(p[:, 0])) <= 180.0)
+
+
+# --- inputs found by fuzzing (fuzz/, test_fuzz_properties.py) -----------------------------------
+@pytest.mark.parametrize(("text", "match"), [
+    ("[" * 5000, "nested too deeply"),  # RecursionError from json.loads
+    ('{"features": [' + "1" * 5000 + "]}", "too many digits"),  # ValueError from int()
+    (GOOD.replace('{"name": "Square", "iso_a3": "SQR", "pop_est": 10}', "2.5"),
+     "feature 0"),  # AttributeError: properties that are not an object
+    (GOOD.replace('"pop_est": 10', '"pop_est": 1' + "0" * 400), "feature 0"),  # OverflowError
+    (GOOD.replace("[0, 0], [1, 0]", "[0, 0], [1" + "0" * 400 + ", 0]"), "feature 0"),
+])
+def test_fuzzed_inputs_give_data_file_errors(text: str, match: str) -> None:
+    with pytest.raises(DataFileError, match=match) as info:
+        parse_country_outlines(text, source="fuzzed.geojson")
+    assert "fuzzed.geojson" in str(info.value)

@@ -175,3 +175,29 @@ def test_finals_stops_at_first_row_without_ut1(finals_text: str) -> None:
     lines[2] = lines[2][:15]  # a date-only row, as after the predictions
     table = parse_finals2000a("\n".join(lines))
     assert table.mjd_utc.tolist() == [41684.0, 41685.0]
+
+
+# --- inputs found by fuzzing (fuzz/, test_fuzz_properties.py) -----------------------------------
+@pytest.mark.parametrize(("row", "column", "fragment"), [
+    # OverflowError from the calendar's int64 arithmetic: a 34-digit year
+    ("    43874.0    1  1 1979999999999999999999999999999999       18", 21, "not an integer"),
+    # ValueError from int(): more than 4300 digits
+    ("    41317.0    1  1 " + "1" * 5000 + "       10", 21, "not an integer"),
+])
+def test_fuzzed_leap_second_rows(row: str, column: int, fragment: str) -> None:
+    with pytest.raises(DataFileError, match=fragment) as info:
+        parse_leap_seconds(LEAP_HEADER + row + "\n", source="leap.dat")
+    assert (info.value.source, info.value.line, info.value.column) == ("leap.dat", 2, column)
+
+
+@pytest.mark.parametrize(("date", "fragment"), [("\x1f3 1 3", "does not match"),
+                                                ("²3 1 3", "unreadable"),
+                                                ("73 1 ²", "unreadable")])
+def test_fuzzed_finals_dates(finals_text: str, date: str, fragment: str) -> None:
+    """ValueError from int(): str.strip() removes U+001F and str.isdigit() passes '²', but
+    int() takes neither."""
+    lines = finals_text.splitlines()[:3]
+    lines[1] = date + lines[1][6:]
+    with pytest.raises(DataFileError, match=fragment) as info:
+        parse_finals2000a("\n".join(lines) + "\n", source="finals.all")
+    assert (info.value.line, info.value.column) == (2, 1)

@@ -259,3 +259,28 @@ def test_xml_declaration_and_stray_surrogates_give_omm_errors(text: str) -> None
     UnicodeEncodeError."""
     with pytest.raises(OMMError):
         parse_omm(text)
+
+
+# --- inputs found by fuzzing (fuzz/, test_fuzz_properties.py) -----------------------------------
+def _space_track(**changes: str) -> str:
+    records = json.loads((HERE / "spacetrack_gp_iss_sample.json").read_text(encoding="utf-8"))
+    return json.dumps([records[0] | changes], indent=1)
+
+
+@pytest.mark.parametrize(("text", "fragment", "line"), [
+    # RecursionError from json.loads
+    ("[" * 5000, "nested too deeply", None),
+    # ValueError from int(): JSON integers of more than 4300 digits
+    ('[{"NORAD_CAT_ID":\n ' + "1" * 5000 + "}]", "too many digits", 2),
+    # RecursionError from the walk over deeply nested XML elements
+    ("<omm>\n" + "<a>" * 5000 + "</a>" * 5000 + "</omm>", "MEAN_ELEMENT_THEORY", 1),
+    # ValueError from int(): str.isdigit() passes '²'
+    (KVN.replace("NORAD_CAT_ID = 25544", "NORAD_CAT_ID = 25²44"), "bad integer", 24),
+    (KVN.replace("NORAD_CAT_ID = 25544", "NORAD_CAT_ID = " + "2" * 5000), "bad integer", 24),
+    (_space_track(EPOCH_MICROSECONDS="52²44"), "microseconds", None),
+])
+def test_fuzzed_inputs_give_omm_errors(text: str, fragment: str, line: int | None) -> None:
+    with pytest.raises(OMMError, match=fragment) as info:
+        parse_omm(text, "fuzzed.omm")
+    assert info.value.source == "fuzzed.omm"
+    assert info.value.line == line

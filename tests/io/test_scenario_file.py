@@ -303,3 +303,19 @@ def test_yaml_dump_round_trip_keeps_the_locator_consistent() -> None:
     data = yaml.safe_load(YAML)
     doc = parse_scenario_document(yaml.safe_dump(data, sort_keys=False), source="x.yaml")
     assert doc.locator.locate(("events", 1, "kind"))[0] is not None
+
+
+def test_a_character_yaml_does_not_allow_names_its_line() -> None:
+    """Found by fuzzing: yaml.reader.ReaderError has no mark, and the error had no line."""
+    text = "name: x\nstart:\n  epoch: 20\x1c22\n"
+    with pytest.raises(ScenarioFileError, match="not valid YAML") as info:
+        parse_scenario_document(text, source="x.yaml")
+    assert (info.value.line, info.value.column) == (3, 12)
+
+
+def test_a_toml_number_with_too_many_digits_names_its_line() -> None:
+    """Found by fuzzing: tomllib's int() raised ValueError (more than 4300 digits)."""
+    text = "name = 'x'\n[start]\nepoch = " + "1" * 5000 + "\n"
+    with pytest.raises(ScenarioFileError, match="too many digits") as info:
+        parse_scenario_document(text, source="x.toml")
+    assert (info.value.line, info.value.column) == (3, 9)

@@ -177,3 +177,13 @@ def test_structural_errors() -> None:
         parse_space_weather("DATATYPE CssiSpaceWeather\n")
     with pytest.raises(DataFileError, match="not a CSSI"):
         parse_space_weather(_file(ROW_1).replace("CssiSpaceWeather", "Other"))
+
+
+# --- inputs found by fuzzing (fuzz/, test_fuzz_properties.py) -----------------------------------
+@pytest.mark.parametrize("count", ["²", "1" * 5000])
+def test_fuzzed_row_counts(count: str) -> None:
+    """ValueError from int(): str.isdigit() passes '²', and int() refuses 4300+ digits."""
+    text = _file(ROW_1).replace("NUM_OBSERVED_POINTS 1", f"NUM_OBSERVED_POINTS {count}")
+    with pytest.raises(DataFileError, match="unreadable row count") as info:
+        parse_space_weather(text, source="sw.txt")
+    assert (info.value.line, info.value.column) == (5, 21)

@@ -244,3 +244,26 @@ def test_yaml_syntax_error(ts: Timescale) -> None:
 
 def test_empty_file(ts: Timescale) -> None:
     assert "empty" in str(_refused("", ts))
+
+
+# --- inputs found by fuzzing (fuzz/, test_fuzz_properties.py) -----------------------------------
+@pytest.mark.parametrize("character", ["\x00", "\x0b", "\x1c", "\ud800"])
+def test_a_character_yaml_does_not_allow(ts: Timescale, character: str) -> None:
+    """yaml.reader.ReaderError (no line or column of its own) came out as is."""
+    text = SMALL.replace("name: Lab", f"name: La{character}b")
+    error = _refused(text, ts)
+    assert (error.line, error.column) == (_line(text, "name: La"), 13), str(error)
+    assert "not valid YAML" in str(error)
+
+
+def test_deep_nesting_is_refused_not_a_crash(ts: Timescale) -> None:
+    """RecursionError from the YAML composer."""
+    assert "nested too deeply" in str(_refused("parts: " + "[" * 5000, ts))
+
+
+def test_a_second_unattached_part_names_its_line(ts: Timescale) -> None:
+    """A part that lost its attached_to made a second root: the error had no line."""
+    text = SMALL.replace("    attached_to: Hub.aft\n", "")
+    error = _refused(text, ts)
+    assert "do not form one station" in str(error)
+    assert error.line == _line(text, "name: Tug"), str(error)

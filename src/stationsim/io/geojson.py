@@ -59,6 +59,11 @@ def parse_country_outlines(text: str, *, source: str = "GeoJSON") -> list[Countr
     except json.JSONDecodeError as exc:
         raise DataFileError(f"not JSON ({exc.msg})", source=source, line=exc.lineno,
                             column=exc.colno) from None
+    except RecursionError:
+        raise DataFileError("not readable JSON (nested too deeply)", source=source) from None
+    except ValueError:  # an integer longer than int() reads
+        raise DataFileError("not readable JSON (a number with too many digits)",
+                            source=source) from None
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise DataFileError("not a GeoJSON FeatureCollection", source=source)
@@ -77,7 +82,8 @@ def parse_country_outlines(text: str, *, source: str = "GeoJSON") -> list[Countr
             rings = tuple(np.asarray(p[0], dtype=np.float64)[:, :2] for p in polygons)
             out.append(CountryOutline(str(props.get("name", "")), str(props.get("iso_a3", "")),
                                       float(props.get("pop_est") or 0.0), rings))
-        except (KeyError, TypeError, IndexError, ValueError) as exc:
+        except (KeyError, TypeError, IndexError, ValueError, AttributeError,
+                OverflowError) as exc:  # properties not an object; numbers past a float
             raise DataFileError(f"malformed feature ({exc})", source=where) from None
     return out
 

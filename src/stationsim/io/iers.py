@@ -29,7 +29,7 @@ _MONTHS = {name: number for number, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"), start=1)}
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?\d{1,9}")  # at most 9 digits: no overflow in date arithmetic
 
 
 # --- Leap_Second.dat --------------------------------------------------------------------------
@@ -224,11 +224,12 @@ def _finals_date(line: str, number: int, source: str, mjd: float | None) -> floa
         raise DataFileError("missing MJD", source=source, line=number, column=_MJD[0] + 1,
                             expected=f"an MJD in columns {_MJD[0] + 1}-{_MJD[1]}", found="blanks")
     pieces = (line[slice(*_YEAR)], line[slice(*_MONTH)], line[slice(*_DAY)])
-    if not all(p.strip().isdigit() for p in pieces):
+    # ASCII digits only: str.isdigit() also passes '²', and strip() more blanks than int().
+    if not all(p.strip().isascii() and p.strip().isdigit() for p in pieces):
         raise DataFileError("unreadable date", source=source, line=number, column=1,
                             expected="YYMMDD in columns 1-6 (two-digit fields)",
                             found=repr(line[:6]))
-    yy, month, day = (int(p) for p in pieces)
+    yy, month, day = (int(p.strip()) for p in pieces)
     # readme.finals2000A: add 1900 to the year up to MJD 51543 (1999-12-31), 2000 after.
     year = yy + (1900 if mjd <= 51543 else 2000)
     if not (1 <= month <= 12 and 1 <= day <= 31) or float(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -114,8 +115,9 @@ class _Message:
             return default
         value = self.get(key)
         text = value.text[:-2] if value.text.endswith(".0") else value.text
-        if not text.isdigit():
-            raise self.error(value, "bad integer", "digits", repr(value.text))
+        # ASCII only: str.isdigit() also passes '²', which int() refuses.
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise self.error(value, "bad integer", "digits (at most 18)", repr(value.text))
         return int(text)
 
 
@@ -137,7 +139,7 @@ def _epoch(message: _Message) -> tuple[int, float]:
     g = match.groupdict()
     year, seconds = int(g["y"]), Fraction(g["s"])
     if micro is not None and "." not in g["s"]:
-        if not micro.text.isdigit() or len(micro.text) > 6:
+        if not (micro.text.isascii() and micro.text.isdigit()) or len(micro.text) > 6:
             raise message.error(micro, "bad number", "0 to 999999 microseconds",
                                 repr(micro.text))
         seconds += Fraction(int(micro.text), 1_000_000)
@@ -272,9 +274,13 @@ def _xml_tree(text: str, source: str, offset: int) -> _Node:
 
 
 def _walk(node: _Node) -> Iterable[_Node]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
+    """The node and all below it, in document order; a loop, not recursion, so that deeply
+    nested XML cannot exhaust the stack."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
 
 
 def _parse_xml(text: str, source: str, offset: int) -> list[_Message]:
@@ -301,6 +307,19 @@ def _parse_json(text: str, source: str) -> list[_Message]:
         raise OMMError(f"malformed JSON ({exc.msg})", source=source, line=exc.lineno,
                        column=exc.colno, expected="a JSON list of OMM objects",
                        found=repr(exc.doc[exc.pos: exc.pos + 20])) from None
+    except RecursionError:
+        raise OMMError("malformed JSON (nested too deeply)", source=source,
+                       expected="a JSON list of OMM objects",
+                       found="arrays or objects nested hundreds deep") from None
+    except ValueError:  # an integer longer than int() reads
+        limit = sys.get_int_max_str_digits()
+        long = re.search(f"[0-9]{{{limit + 1},}}", text)
+        start = long.start() if long else 0
+        raise OMMError("malformed JSON (a number with too many digits)", source=source,
+                       line=text.count("\n", 0, start) + 1,
+                       column=start - text.rfind("\n", 0, start),
+                       expected=f"at most {limit} digits",
+                       found=f"{len(long.group()) if long else 'more'} digits") from None
     records = [data] if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise OMMError("JSON OMM is not a list of objects", source=source,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -152,6 +153,14 @@ def _read_toml(text: str, source: str, lines: tuple[str, ...]) -> tuple[dict[str
                                 column=column) from None
     except RecursionError:
         raise ScenarioFileError("not valid TOML: nested too deeply", source=source) from None
+    except ValueError:  # an integer longer than int() reads
+        limit = sys.get_int_max_str_digits()
+        long = re.search(f"[0-9][0-9_]{{{limit},}}", text)
+        start = long.start() if long else 0
+        raise ScenarioFileError("not valid TOML: a number with too many digits",
+                                source=source, line=text.count("\n", 0, start) + 1,
+                                column=start - text.rfind("\n", 0, start),
+                                expected=f"at most {limit} digits") from None
     _check_depth(data, (), source)
     scanner = _TomlScanner(text)
     # What the scanner cannot follow keeps the positions found so far; the rest of the
@@ -355,7 +364,14 @@ def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], Locator]:
         raise ScenarioFileError(f"not valid YAML: {exc.problem or exc.context}", source=source,
                                 line=mark.line + 1 if mark else None,
                                 column=mark.column + 1 if mark else None) from None
-    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
+        before = (text[:exc.position] + "^").splitlines()
+        raise ScenarioFileError("not valid YAML: a character YAML does not allow",
+                                source=source, line=len(before), column=len(before[-1]),
+                                expected="printable characters",
+                                found=f"U+{exc.character:04X}" if isinstance(exc.character, int)
+                                else repr(exc.character)) from None
+    except yaml.YAMLError as exc:
         raise ScenarioFileError(f"not valid YAML: {exc}", source=source) from None
     except RecursionError:
         raise ScenarioFileError("not valid YAML: nested too deeply", source=source) from None

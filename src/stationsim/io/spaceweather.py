@@ -218,10 +218,11 @@ def parse_space_weather(text: str, source: str = "<string>") -> SpaceWeatherTabl
         if key == "UPDATED":
             updated = _parse_updated(value, source, number)
         elif key.startswith("NUM_"):
-            if not value.isdigit():
+            # ASCII digits only (str.isdigit() also passes '²'), few enough for int().
+            if not (value.isascii() and value.isdigit()) or len(value) > 9:
                 raise DataFileError("unreadable row count", source=source, line=number,
                                     column=len(key) + 2, expected="an integer",
-                                    found=repr(value))
+                                    found=repr(value[:20]))
             counts[key[4:-7]] = (int(value), number)
     if section is not None:
         raise DataFileError(f"section {section.name} is not closed", source=source,

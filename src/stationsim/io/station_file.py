@@ -73,6 +73,15 @@ def parse_station(text: str, *, ts: Timescale, source: str = "<string>") -> Stat
         raise StationFileError(f"not valid YAML: {exc.problem or exc.context}", source=source,
                                line=mark.line + 1 if mark else None,
                                column=mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
+        before = (text[:exc.position] + "^").splitlines()
+        raise StationFileError("not valid YAML: a character YAML does not allow",
+                               source=source, line=len(before), column=len(before[-1]),
+                               expected="printable characters",
+                               found=f"U+{exc.character:04X}" if isinstance(exc.character, int)
+                               else repr(exc.character)) from None
+    except RecursionError:
+        raise StationFileError("not valid YAML: nested too deeply", source=source) from None
     if root is None:
         raise StationFileError("the file is empty", source=source, expected="a mapping")
     r = NodeReader(source, ts)
@@ -109,7 +118,8 @@ def parse_station(text: str, *, ts: Timescale, source: str = "<string>") -> Stat
             link_nodes[part.name] = link_node
     parts = _allocate(parts, allocations)
     index = {p.name: p for p in parts}
-    _check_links(r, index, links, link_nodes, top.get("root"))
+    # A part without attached_to is pointed at by its own entry (say, a second root).
+    _check_links(r, index, links, nodes | link_nodes, top.get("root"))
     crew = _crew(r, top["crew"], index, start, end) if "crew" in top else ()
     return StationRecord(r.text(top["name"], "name"), tuple(parts), tuple(links), crew, start,
                          end, drag, density, sources)

@@ -1,0 +1,32 @@
+"""Fuzz target: CCSDS OMM in KVN, XML or JSON, ``stationsim.io.omm.parse_omm``.
+
+Run it alone with
+
+    python fuzz/fuzz_omm.py NEW_FOLDER fuzz/corpus/omm [-max_total_time=60 ...]
+
+(libFuzzer adds the inputs it finds to the first folder, which must exist), or run every
+target with ``python fuzz/run_all.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import atheris
+from _common import text_of
+
+with atheris.instrument_imports(include=["stationsim"]):
+    from stationsim.errors import StationsimError
+    from stationsim.io.omm import parse_omm
+
+
+def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' conventional name)
+    """Any StationsimError is an answer; any other exception is a crash."""
+    with contextlib.suppress(StationsimError):
+        parse_omm(text_of(data), "fuzz.omm")
+
+
+if __name__ == "__main__":
+    atheris.Setup(sys.argv, TestOneInput)
+    atheris.Fuzz()

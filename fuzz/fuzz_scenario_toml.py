@@ -1,0 +1,36 @@
+"""Fuzz target: TOML scenario files, ``stationsim.scenario.parse_scenario`` (as
+``stationsim.api.scenario_from_text`` calls it for an upload).
+
+Run it alone with
+
+    python fuzz/fuzz_scenario_toml.py NEW_FOLDER fuzz/corpus/scenario_toml [-max_total_time=60 ...]
+
+(libFuzzer adds the inputs it finds to the first folder, which must exist), or run every
+target with ``python fuzz/run_all.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import atheris
+from _common import text_of
+
+with atheris.instrument_imports(include=["stationsim", "tomllib"]):
+    from stationsim.data import load_timescale
+    from stationsim.errors import StationsimError
+    from stationsim.scenario import parse_scenario
+
+TS = load_timescale()
+
+
+def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' conventional name)
+    """Any StationsimError is an answer; any other exception is a crash."""
+    with contextlib.suppress(StationsimError):
+        parse_scenario(text_of(data), ts=TS, source="fuzz.toml")
+
+
+if __name__ == "__main__":
+    atheris.Setup(sys.argv, TestOneInput)
+    atheris.Fuzz()
