@@ -6,14 +6,13 @@ per KVN keyword) and ``<data>`` (``<COMMENT>``, then ``<stateVector>`` elements 
 ``<X>`` .. ``<Z_DOT>`` and optionally ``<X_DDOT>`` .. ``<Z_DDOT>``, in km, km/s and km/s**2;
 a ``units`` attribute, when given, is checked). ``<covarianceMatrix>`` elements are skipped.
 
-XML is read with the standard library's expat parser with document type declarations (and so
-entity definitions) refused, which rules out entity-expansion and external-entity attacks.
+XML is read by :mod:`.xml_tree` (the standard library's expat parser), with document type
+declarations (and so entity definitions) refused, which rules out entity-expansion and
+external-entity attacks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from stationsim.errors import OEMError
@@ -31,60 +30,14 @@ from stationsim.io.oem_model import (
     km,
     now_utc,
 )
+from stationsim.io.xml_tree import XmlNode, read_xml_tree
 
 __all__ = ["format_oem_xml", "read_xml"]
 
 _STATE = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT", "X_DDOT", "Y_DDOT", "Z_DDOT")
 
 
-@dataclass
-class _Node:
-    tag: str  # local name, without namespace prefix
-    attrs: dict[str, str]
-    line: int
-    text: str = ""
-    children: list[_Node] = field(default_factory=list)
-
-
-def _tree(text: str, source: str, offset: int) -> _Node:
-    parser = expat.ParserCreate("utf-8")  # the text is decoded already: ignore its declaration
-    stack: list[_Node] = []
-    root: list[_Node] = []
-
-    def refuse(*_args: object) -> None:
-        raise OEMError("XML with a document type declaration (DOCTYPE) is refused",
-                       source=source, line=parser.CurrentLineNumber + offset,
-                       expected="plain XML without <!DOCTYPE> or entities", found="<!DOCTYPE")
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        node = _Node(tag.rsplit(":", 1)[-1], attrs, parser.CurrentLineNumber + offset)
-        (stack[-1].children if stack else root).append(node)
-        stack.append(node)
-
-    def end(_tag: str) -> None:
-        stack.pop()
-
-    def chars(data: str) -> None:
-        if stack:
-            stack[-1].text += data
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    try:
-        parser.Parse(text.encode("utf-8", "surrogatepass"), True)
-    except expat.ExpatError as exc:
-        lines = text.splitlines() or [""]
-        line = lines[max(min(exc.lineno, len(lines)), 1) - 1]
-        raise OEMError(f"malformed XML ({expat.ErrorString(exc.code)})", source=source,
-                       line=exc.lineno + offset, column=exc.offset + 1,
-                       expected="well-formed XML", found=repr(line[exc.offset:][:30])) from None
-    return root[0]
-
-
-def _child(node: _Node, tag: str, source: str) -> _Node:
+def _child(node: XmlNode, tag: str, source: str) -> XmlNode:
     found = [child for child in node.children if child.tag == tag]
     if len(found) != 1:
         raise OEMError(f"element <{node.tag}> needs one <{tag}>", source=source,
@@ -92,7 +45,7 @@ def _child(node: _Node, tag: str, source: str) -> _Node:
     return found[0]
 
 
-def _leaf(node: _Node, source: str) -> Value:
+def _leaf(node: XmlNode, source: str) -> Value:
     if node.children:
         raise OEMError(f"element <{node.tag}> holds elements", source=source, line=node.line,
                        expected="text only", found=f"<{node.children[0].tag}>")
@@ -100,7 +53,7 @@ def _leaf(node: _Node, source: str) -> Value:
                  units=node.attrs.get("units"))
 
 
-def _fill(section: Section, node: _Node, allowed: tuple[str, ...]) -> None:
+def _fill(section: Section, node: XmlNode, allowed: tuple[str, ...]) -> None:
     for child in node.children:
         value = _leaf(child, section.source)
         if child.tag == "COMMENT":
@@ -109,7 +62,7 @@ def _fill(section: Section, node: _Node, allowed: tuple[str, ...]) -> None:
             section.add(child.tag, value, allowed)
 
 
-def _row(node: _Node, source: str) -> Row:
+def _row(node: XmlNode, source: str) -> Row:
     values: dict[str, Value] = {}
     for child in node.children:
         if child.tag not in ("EPOCH", *_STATE) or child.tag in values:
@@ -125,7 +78,7 @@ def _row(node: _Node, source: str) -> Row:
     return Row(values["EPOCH"], [values[tag] for tag in _STATE[:width]], node.line)
 
 
-def _segment(node: _Node, number: int, source: str) -> RawSegment:
+def _segment(node: XmlNode, number: int, source: str) -> RawSegment:
     metadata = _child(node, "metadata", source)
     segment = RawSegment(Section(source, f"segment {number} metadata", metadata.line))
     _fill(segment.meta, metadata, META_KEYS)
@@ -148,7 +101,7 @@ def read_xml(text: str, source: str, offset: int = 0) -> RawMessage:
     Raises:
         OEMError: malformed XML, a DOCTYPE, or elements missing or out of place.
     """
-    top = _tree(text, source, offset)
+    top = read_xml_tree(text, source, offset, OEMError)
     if top.tag == "ndm":
         top = _child(top, "oem", source)
     if top.tag != "oem":

@@ -15,8 +15,9 @@ own spelling ``SGP/SGP4``); SGP4-XP, Brouwer, DSST and other theories give diffe
 and are refused. ``REF_FRAME``, ``CENTER_NAME`` and ``TIME_SYSTEM``, when given, must be ``TEME``,
 ``EARTH`` and ``UTC``. Units in KVN brackets or XML ``units`` attributes are checked.
 
-XML is read with the standard library's expat parser, with document type declarations (and so
-entity definitions) refused, which rules out entity-expansion and external-entity attacks.
+XML is read by :mod:`.xml_tree` (the standard library's expat parser), with document type
+declarations (and so entity definitions) refused, which rules out entity-expansion and
+external-entity attacks.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
-from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from stationsim.errors import OMMError
+from stationsim.io.xml_tree import read_xml_tree, walk
 from stationsim.propagation.elements import (
     ElementsValueError,
     GPElements,
@@ -226,73 +227,16 @@ def _parse_kvn(text: str, source: str) -> list[_Message]:
     return messages
 
 
-@dataclass
-class _Node:
-    tag: str  # local name, without namespace prefix
-    attrs: dict[str, str]
-    line: int
-    text: str = ""
-    children: list[_Node] = field(default_factory=list)
-
-
-def _xml_tree(text: str, source: str, offset: int) -> _Node:
-    parser = expat.ParserCreate("utf-8")  # the text is decoded already: ignore its declaration
-    stack: list[_Node] = []
-    root: list[_Node] = []
-
-    def refuse(*_args: object) -> None:
-        raise OMMError("XML with a document type declaration (DOCTYPE) is refused",
-                       source=source, line=parser.CurrentLineNumber + offset,
-                       expected="plain XML without <!DOCTYPE> or entities", found="<!DOCTYPE")
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        node = _Node(tag.rsplit(":", 1)[-1], attrs, parser.CurrentLineNumber + offset)
-        (stack[-1].children if stack else root).append(node)
-        stack.append(node)
-
-    def end(_tag: str) -> None:
-        stack.pop()
-
-    def chars(data: str) -> None:
-        if stack:
-            stack[-1].text += data
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    try:
-        parser.Parse(text.encode("utf-8", "surrogatepass"), True)
-    except expat.ExpatError as exc:
-        lines = text.splitlines() or [""]
-        line = lines[max(min(exc.lineno, len(lines)), 1) - 1]
-        raise OMMError(f"malformed XML ({expat.ErrorString(exc.code)})", source=source,
-                       line=exc.lineno + offset, column=exc.offset + 1,
-                       expected="well-formed XML", found=repr(line[exc.offset:][:30])) from None
-    return root[0]
-
-
-def _walk(node: _Node) -> Iterable[_Node]:
-    """The node and all below it, in document order; a loop, not recursion, so that deeply
-    nested XML cannot exhaust the stack."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
-
-
 def _parse_xml(text: str, source: str, offset: int) -> list[_Message]:
-    top = _xml_tree(text, source, offset)
+    top = read_xml_tree(text, source, offset, OMMError)
     if top.tag not in ("omm", "ndm"):
         raise OMMError("XML root is not an OMM", source=source, line=top.line,
                        expected="<omm> or <ndm>", found=f"<{top.tag}>")
     messages = []
-    for omm in (n for n in _walk(top) if n.tag == "omm"):
+    for omm in (n for n in walk(top) if n.tag == "omm"):
         message = _Message(source, "element <omm>", omm.line, strict=True)
-        for segment in (n for n in _walk(omm) if n.tag == "segment"):
-            for leaf in _walk(segment):
+        for segment in (n for n in walk(omm) if n.tag == "segment"):
+            for leaf in walk(segment):
                 if not leaf.children and leaf.tag not in ("COMMENT", "USER_DEFINED"):
                     message.add(leaf.tag, _Value(leaf.text.strip(), f"element <{leaf.tag}>",
                                                  leaf.line, leaf.attrs.get("units")))
