@@ -29,6 +29,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from stationsim.errors import ScenarioFileError
+from stationsim.io.yaml_compose import compose_yaml
 
 __all__ = ["FORMATS", "KeyPath", "Locator", "ScenarioDocument", "ScenarioFileError",
            "describe_value", "format_path", "parse_scenario_document",
@@ -357,24 +358,7 @@ class _TomlScanner:
 
 # --- YAML ---------------------------------------------------------------------------------------
 def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], Locator]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ScenarioFileError(f"not valid YAML: {exc.problem or exc.context}", source=source,
-                                line=mark.line + 1 if mark else None,
-                                column=mark.column + 1 if mark else None) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
-        before = (text[:exc.position] + "^").splitlines()
-        raise ScenarioFileError("not valid YAML: a character YAML does not allow",
-                                source=source, line=len(before), column=len(before[-1]),
-                                expected="printable characters",
-                                found=f"U+{exc.character:04X}" if isinstance(exc.character, int)
-                                else repr(exc.character)) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioFileError(f"not valid YAML: {exc}", source=source) from None
-    except RecursionError:
-        raise ScenarioFileError("not valid YAML: nested too deeply", source=source) from None
+    root = compose_yaml(text, source, ScenarioFileError)
     if root is None:
         raise ScenarioFileError("the scenario file is empty", source=source,
                                 expected="keys such as 'start' and 'end'")

@@ -20,6 +20,7 @@ import yaml
 
 from stationsim.io.station_nodes import CITATION_KEYS as _CITE
 from stationsim.io.station_nodes import Node, NodeReader, StationFileError
+from stationsim.io.yaml_compose import compose_yaml
 from stationsim.station import (
     ArrayPolicy,
     CrewMember,
@@ -66,22 +67,7 @@ def parse_station(text: str, *, ts: Timescale, source: str = "<string>") -> Stat
     Raises:
         StationFileError: with the line and column of the first problem.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise StationFileError(f"not valid YAML: {exc.problem or exc.context}", source=source,
-                               line=mark.line + 1 if mark else None,
-                               column=mark.column + 1 if mark else None) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
-        before = (text[:exc.position] + "^").splitlines()
-        raise StationFileError("not valid YAML: a character YAML does not allow",
-                               source=source, line=len(before), column=len(before[-1]),
-                               expected="printable characters",
-                               found=f"U+{exc.character:04X}" if isinstance(exc.character, int)
-                               else repr(exc.character)) from None
-    except RecursionError:
-        raise StationFileError("not valid YAML: nested too deeply", source=source) from None
+    root = compose_yaml(text, source, StationFileError)
     if root is None:
         raise StationFileError("the file is empty", source=source, expected="a mapping")
     r = NodeReader(source, ts)
