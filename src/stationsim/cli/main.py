@@ -67,6 +67,18 @@ AtmosphereName = Annotated[str, typer.Option(
 NoradId = Annotated[int | None, typer.Option(
     "--norad", help="NORAD catalogue number, when the file holds several objects.",
     show_default=False)]
+Members = Annotated[int, typer.Option(
+    "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)]
+Seed = Annotated[int, typer.Option(
+    "--seed", help="Random seed: the same seed gives the same answer.", min=0)]
+SpaceWeatherMode = Annotated[str, typer.Option(
+    "--space-weather", help="observed: the measured indices (a hindcast, no weather "
+                            "dispersion); forecast: what was known at --at, held, with the "
+                            "historical error of such a forecast.")]
+Ballistic = Annotated[float | None, typer.Option(
+    "--ballistic", help="Use this ballistic coefficient m/(C_D A) \\[kg/m^2] (no fit, no fit "
+                        "uncertainty) instead of fitting one to the TLEs.", min=0.01,
+    show_default=False)]
 
 
 _shown: set[str] = set()
@@ -173,7 +185,7 @@ def decay(
     ] = "fit",
     norad: NoradId = None,
     ballistic: Annotated[float | None, typer.Option(
-        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] instead of "
+        "--ballistic", help="Use this ballistic coefficient m/(C_D A) \\[kg/m^2] instead of "
                             "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option(
@@ -220,7 +232,7 @@ def decay(
               f"{how}")
     table = Table(title="mean altitude (one revolution, WGS-84)", title_justify="left")
     table.add_column("epoch (UTC)")
-    table.add_column("altitude [km]", justify="right")
+    table.add_column(escape("altitude [km]"), justify="right")
     history = data["history"]
     stride = max(1, len(history) // 12)
     for row in history[::stride]:
@@ -245,20 +257,12 @@ def decay(
 def reentry(
     tle_file: TleHistory = None,
     at: PredictionEpoch = None,
-    members: Annotated[int, typer.Option(
-        "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)] = 200,
-    seed: Annotated[int, typer.Option(
-        "--seed", help="Random seed: the same seed gives the same answer.", min=0)] = 0,
-    space_weather: Annotated[str, typer.Option(
-        "--space-weather", help="observed: the measured indices (a hindcast, no weather "
-                                "dispersion); forecast: what was known at --at, held, with "
-                                "the historical error of such a forecast.")] = "observed",
+    members: Members = 200,
+    seed: Seed = 0,
+    space_weather: SpaceWeatherMode = "observed",
     atmosphere: AtmosphereName = "msis2",
     norad: NoradId = None,
-    ballistic: Annotated[float | None, typer.Option(
-        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] (no fit, no "
-                            "fit uncertainty) instead of fitting one to the TLEs.", min=0.01,
-        show_default=False)] = None,
+    ballistic: Ballistic = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     map_file: Annotated[Path | None, typer.Option(
         "--map", help="Write a world map of the members' re-entry points and the nominal "
@@ -272,7 +276,7 @@ def reentry(
         "--workers", help="Local worker processes. Default: one up to 2,000 members, else "
                           "every core.", min=1, show_default=False)] = None,
     mass: Annotated[float | None, typer.Option(
-        "--mass", help="The object's mass [kg]: gives the debris footprint (its length "
+        "--mass", help="The object's mass \\[kg]: gives the debris footprint (its length "
                        "grows with the mass: 800 km for UARS's 5.7 t, 5,370 km for a 420-t "
                        "station), the land and people under it, the casualty expectation and "
                        "the countries most likely hit.", min=0.001, show_default=False)] = None,
@@ -305,12 +309,7 @@ def reentry(
 
       stationsim reentry delfi-pq.tle --mass 2 --czml delfi.czml --geojson delfi.geojson
     """
-    for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
-                                 ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
-        if value not in allowed:
-            err.print(f"[red]error:[/red] {name}: unknown value {value!r}; expected "
-                      f"{' | '.join(allowed)}", markup=True)
-            raise typer.Exit(USER_ERROR)
+    _check_choices(atmosphere, space_weather)
     with _progress(quiet=as_json) as report:
         result = _run(lambda: api.reentry(tle_file, at=at, members=members, seed=seed,
                                           space_weather=space_weather, atmosphere=atmosphere,
@@ -332,7 +331,7 @@ def reentry(
               f"({how})")
     table = Table(title="re-entry (120 km)", title_justify="left")
     for column in ("", "epoch (UTC)", "days from the epoch"):
-        table.add_column(column)
+        table.add_column(escape(column))
     for label, key in (("earliest 5 %", "p05"), ("median", "median"), ("latest 5 %", "p95")):
         table.add_row(label, r[key], f"{r['days_from_epoch'][key]:.2f}")
     out.print(table)
@@ -353,7 +352,7 @@ def reentry(
         if risk["countries"]:
             table = Table(title="countries under the debris", title_justify="left")
             for column in ("country", "probability", "share of the debris"):
-                table.add_column(column)
+                table.add_column(escape(column))
             for c in risk["countries"]:
                 table.add_row(str(c["name"]), f"{100 * float(c['probability']):.1f} %",
                               f"{100 * float(c['debris_share']):.2f} %")
@@ -369,21 +368,15 @@ def band(
     tle_file: TleHistory = None,
     at: PredictionEpoch = None,
     days: Annotated[float, typer.Option(
-        "--days", help="How far ahead [days].", min=0.001, max=3650.0)] = 30.0,
+        "--days", help="How far ahead (days).", min=0.001, max=3650.0)] = 30.0,
     step_days: Annotated[float, typer.Option(
         "--step-days", help="One reading every this many days.", min=0.001)] = 1.0,
-    members: Annotated[int, typer.Option(
-        "--members", help="Monte Carlo members (1 to 100,000).", min=1, max=100_000)] = 200,
-    seed: Annotated[int, typer.Option(
-        "--seed", help="Random seed: the same seed gives the same answer.", min=0)] = 0,
-    space_weather: Annotated[str, typer.Option(
-        "--space-weather", help="observed (a hindcast) or forecast (what was known at --at, "
-                                "held, with its historical error).")] = "observed",
+    members: Members = 200,
+    seed: Seed = 0,
+    space_weather: SpaceWeatherMode = "observed",
     atmosphere: AtmosphereName = "msis2",
     norad: NoradId = None,
-    ballistic: Annotated[float | None, typer.Option(
-        "--ballistic", help="Use this ballistic coefficient m/(C_D A) [kg/m^2] instead of "
-                            "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
+    ballistic: Ballistic = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Draw the band (.png, .svg or .pdf).", show_default=False)] = None,
@@ -399,12 +392,7 @@ def band(
 
       stationsim band --ballistic 100 --days 365 --step-days 7 --json   # the USOS alone
     """
-    for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
-                                 ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
-        if value not in allowed:
-            err.print(f"[red]error:[/red] {name}: unknown value {value!r}; expected "
-                      f"{' | '.join(allowed)}", markup=True)
-            raise typer.Exit(USER_ERROR)
+    _check_choices(atmosphere, space_weather)
     with _progress(quiet=as_json) as report:
         result = _run(lambda: api.height_band(
             tle_file, at=at, days=days, step_days=step_days, members=members, seed=seed,
@@ -418,9 +406,10 @@ def band(
               f"{result.members} members, seed {result.seed}, {result.space_weather} space "
               f"weather; B = {result.ballistic_kg_m2:.2f} +/- "
               f"{result.ballistic_sigma_kg_m2:.2f} kg/m^2")
-    table = Table(title="mean height above the equatorial radius [km]", title_justify="left")
+    table = Table(title=escape("mean height above the equatorial radius [km]"),
+                  title_justify="left")
     for column in ("day", "5 %", "median", "95 %", "down"):
-        table.add_column(column, justify="right")
+        table.add_column(escape(column), justify="right")
     rows = list(range(len(data["days"])))
     if len(rows) > 40:  # a readable table: every n-th reading and the last
         rows = rows[::int(np.ceil(len(rows) / 40))] + rows[-1:]
@@ -537,14 +526,14 @@ def _station_text(data: dict[str, Any]) -> None:
     losses = Table(title="What is lost if a part leaves (with what hangs from it)",
                    title_justify="left")
     for column in ("part", "provides", "if it leaves"):
-        losses.add_column(column)
+        losses.add_column(escape(column))
     for loss in data["losses"]:
         losses.add_row(loss["part"], ", ".join(loss["provides"]),
                        "; ".join(loss["lost"]) or "nothing measurable")
     out.print(losses)
     crew = Table(title="Crew and seats home", title_justify="left")
     for column in ("name", "agency", "aboard", "seat home", "note"):
-        crew.add_column(column)
+        crew.add_column(escape(column))
     for member in data["crew"]:
         crew.add_row(member["name"], member["agency"], member["aboard"],
                      member["return_vehicle"] or "none", member["note"])
@@ -600,7 +589,7 @@ def _scenario_text(data: dict[str, Any]) -> None:
     table = Table(title="the pieces", title_justify="left")
     for column in ("piece", "mass [t]", "from", "status", "re-entry (90 % window)",
                    "decay at start [m/day]"):
-        table.add_column(column)
+        table.add_column(escape(column))
     for part in data["parts"]:
         r = part.get("reentry")
         when = (f"{r['median'][:10]} ({r['p05'][:10]} .. {r['p95'][:10]})" if r else "-")
@@ -610,7 +599,7 @@ def _scenario_text(data: dict[str, Any]) -> None:
     out.print(table)
     crew = Table(title="the crew", title_justify="left")
     for column in ("name", "aboard", "can get home", "on", "next landing chance"):
-        crew.add_column(column)
+        crew.add_column(escape(column))
     for member in data["crew"]:
         crew.add_row(escape(member["name"]), escape(member["aboard"]),
                      "yes" if member["can_return"] else "[red]no[/red]",
@@ -695,6 +684,16 @@ def scenarios_command() -> None:
         out.print(f"[bold]{name}[/bold]: {escape(title)}")
 
 
+def _check_choices(atmosphere: str, space_weather: str) -> None:
+    """Refuse an unknown atmosphere or space-weather mode before any work (exit code 2)."""
+    for name, value, allowed in (("--atmosphere", atmosphere, api.ATMOSPHERES),
+                                 ("--space-weather", space_weather, api.SPACE_WEATHER_MODES)):
+        if value not in allowed:
+            err.print(f"[red]error:[/red] {name}: unknown value {value!r}; expected "
+                      f"{' | '.join(allowed)}", markup=True)
+            raise typer.Exit(USER_ERROR)
+
+
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
     """A progress bar on standard error for long runs (none with --json)."""
@@ -724,7 +723,7 @@ def data_info(
     sw, eop, leap, tle = info["space_weather"], info["eop"], info["leap_seconds"], info["tle"]
     table = Table(title="Data stationsim uses", title_justify="left")
     for column in ("data", "source", "observed", "predicted"):
-        table.add_column(column)
+        table.add_column(escape(column))
 
     def where_from(entry: dict[str, Any], label: str) -> str:
         return label if entry["location"] == "bundled" else f"{entry['path']} (user copy)"
