@@ -25,7 +25,7 @@ from stationsim.station import Capabilities, Configuration, StationDrag
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["Body", "Impulse", "LedgerRow", "ScaledDrag"]
+__all__ = ["Body", "ConjunctionOutcome", "Impulse", "LedgerRow", "ScaledDrag"]
 
 
 class ScaledDrag:
@@ -55,6 +55,17 @@ class Impulse:
 
 
 @dataclass(frozen=True)
+class ConjunctionOutcome:
+    """A close approach a body met at ``epoch``: its probability of collision, and whether the
+    body dodged it (an avoidance burn was made) or flew on and accepted the risk."""
+
+    epoch: Epoch
+    probability: float
+    dodged: bool
+    object_name: str = ""
+
+
+@dataclass(frozen=True)
 class LedgerRow:
     """A body's ledgers at ``t_s`` (seconds from the scenario's start)."""
 
@@ -77,6 +88,7 @@ class Body:
             (a vehicle that went home, no longer followed), ``completed`` (flying at the end).
         caps_at_start: its capabilities when it began, ``lost`` what it lost then.
         secular_torque_nm, cmg_capacity_nms, desaturation: the CMG ledger's inputs.
+        conjunctions: the close approaches it met, dodged or not.
     """
 
     name: str
@@ -104,6 +116,7 @@ class Body:
     desaturation: bool = True
     cmg_since: Epoch | None = None
     saturated: bool = False
+    conjunctions: list[ConjunctionOutcome] = field(default_factory=list)
 
     @property
     def flying(self) -> bool:
@@ -124,6 +137,16 @@ class Body:
         """An impulsive velocity change [m/s] along the velocity (negative: against it)."""
         v = self.state[3:6]
         self.state = np.concatenate([self.state[:3], v + delta_v_m_s * v / np.linalg.norm(v)])
+
+    def collision_risk_accepted(self) -> float:
+        """The probability that at least one of the close approaches it did not dodge hits it
+        (each taken as independent; a dodged one counts as removed, as an avoidance burn moves
+        the body kilometres away from the predicted path)."""
+        miss_all = 1.0
+        for c in self.conjunctions:
+            if not c.dodged:
+                miss_all *= 1.0 - c.probability
+        return 1.0 - miss_all
 
     def propellant_kg(self) -> float:
         """Usable and reserved propellant on board [kg]."""

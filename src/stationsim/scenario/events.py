@@ -46,7 +46,7 @@ from stationsim.station import (
 )
 from stationsim.time import Epoch
 
-__all__ = ["EventContext", "apply_event", "describe_capabilities"]
+__all__ = ["EventContext", "apply_event", "describe_capabilities", "holder"]
 
 Note = Callable[[Epoch, str, str, str], None]
 
@@ -98,7 +98,9 @@ def _environment(body: Body, ctx: EventContext) -> Environment:
     return orbit_environment(body.epoch, body.state[:3], body.state[3:6], ctx.atmosphere)
 
 
-def _holder(bodies: list[Body], event: Event, name: str) -> Body:
+def holder(bodies: list[Body], event: Event, name: str) -> Body:
+    """The flying body that holds part ``name``; a user error naming ``event``'s place in the
+    file when none does."""
     for body in bodies:
         if body.flying and body.config.has(name):
             return body
@@ -131,7 +133,7 @@ def _apply(event: Event, bodies: list[Body], ctx: EventContext) -> list[Body]:
         if vehicle is None:
             raise StationsimError(f"{event.where}: no vehicle {event.vehicle!r} in the "
                                   "scenario's vehicles")
-        body = _holder(bodies, event, event.port.partition(".")[0])
+        body = holder(bodies, event, event.port.partition(".")[0])
         body.config, change = dock(body.config, vehicle, event.port)
         _changed(body, ctx, change.summary, "dock")
     elif isinstance(event, MoveCrew):
@@ -145,7 +147,7 @@ def _apply(event: Event, bodies: list[Body], ctx: EventContext) -> list[Body]:
                 detail += "; " + change.summary
             ctx.note(event.epoch, "move_crew", detail, body.name)
     elif isinstance(event, CrewLanding):
-        body = _holder(bodies, event, event.vehicle)
+        body = holder(bodies, event, event.vehicle)
         going = tuple(m.name for m in body.config.crew if m.return_vehicle == event.vehicle)
         stays, _, _ = undock(body.config, event.vehicle)
         body.config = replace(stays, crew=tuple(m for m in stays.crew if m.name not in going))
@@ -162,7 +164,7 @@ def _apply(event: Event, bodies: list[Body], ctx: EventContext) -> list[Body]:
                 _changed(body, ctx, f"solar arrays of {body.name}: {event.policy.value}",
                          "array_mode")
     elif isinstance(event, TransferPropellant):
-        body = _holder(bodies, event, event.source)
+        body = holder(bodies, event, event.source)
         body.config, change = transfer_propellant(body.config, event.source, event.target,
                                                   event.kg)
         ctx.note(event.epoch, "transfer_propellant", change.summary, body.name)
@@ -202,7 +204,7 @@ def _undock(event: Undock, bodies: list[Body], ctx: EventContext) -> list[Body]:
             if child.name == gone.value and not event.track:
                 child.status = "left"
         return new
-    body = _holder(bodies, event, event.part)
+    body = holder(bodies, event, event.part)
     part = body.config.part(event.part)
     if part.is_vehicle:
         stays, leaves, change = undock(body.config, event.part)
@@ -224,7 +226,7 @@ def _undock(event: Undock, bodies: list[Body], ctx: EventContext) -> list[Body]:
 
 
 def _burn(event: Burn, bodies: list[Body], ctx: EventContext) -> None:
-    body = _holder(bodies, event, event.vehicle)
+    body = holder(bodies, event, event.vehicle)
     sign = -1.0 if (event.direction == "retrograde") != ((event.delta_v_m_s or 0.0) < 0) else 1.0
     try:
         after, plan = plan_engine_burn(body.config, event.vehicle,

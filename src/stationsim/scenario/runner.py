@@ -21,11 +21,13 @@ How a run goes:
 4. Events (:mod:`stationsim.scenario.events`) change configurations; a separation turns one
    body into two on the same state (the few cm/s of a real separation change no re-entry date
    by more than the atmosphere's uncertainty).
-5. The altitude-maintenance policy, checked every ``check_days`` per body: when the mean height
-   above the equatorial radius over the last revolution is below ``below_km``, a two-burn
-   reboost (half a revolution apart, each half the velocity change; Hohmann's for a small
-   change) raises it to ``to_km`` with whatever propulsion the body has. If it has none, the
-   log says so once.
+5. The policies. Altitude maintenance (:mod:`.policy`), checked every ``check_days`` per
+   body: when the mean height above the equatorial radius over the last revolution is below
+   ``below_km``, a two-burn reboost (half a revolution apart, each half the velocity change;
+   Hohmann's for a small change) raises it to ``to_km`` with whatever propulsion the body
+   has. If it has none, the log says so once. Debris avoidance (:mod:`.debris`), at each
+   conjunction event: a small posigrade burn when its probability of collision reaches the
+   threshold, if anything can fire.
 6. A body ends at breakup (re-entered) or at the end of the run.
 """
 
@@ -64,10 +66,18 @@ from stationsim.propagation.elements import GPElements
 from stationsim.propagation.kepler import Elements, state_from_elements
 from stationsim.propagation.numerical import Propagator
 from stationsim.scenario.bodies import Body, ScaledDrag
+from stationsim.scenario.debris import meet_conjunction
 from stationsim.scenario.environment import orbit_environment
 from stationsim.scenario.events import EventContext, apply_event, describe_capabilities
 from stationsim.scenario.policy import check_altitude
-from stationsim.scenario.spec import Burn, Event, Scenario, SpaceWeatherMode
+from stationsim.scenario.spec import (
+    AltitudeMaintenance,
+    Burn,
+    Conjunction,
+    Event,
+    Scenario,
+    SpaceWeatherMode,
+)
 from stationsim.scenario.window import ReentryWindow, reentry_window
 from stationsim.station import (
     Configuration,
@@ -189,6 +199,7 @@ class _Runner:
                                 order=None if full else 0, sun=full, moon=full, thrust=finite)
         self.propagator = Propagator(self.model, atmosphere=self.atmosphere)
         self.event_times_s = [float(e.epoch - self.start) for e in scenario.events]
+        self.maintenance = [p for p in scenario.policies if isinstance(p, AltitudeMaintenance)]
         self.scale = 1.0
         self.calibration: dict[str, float | str | None] = {"mode": scenario.drag_calibration}
 
@@ -314,6 +325,9 @@ class _Runner:
                     self.progress(min(float(stop - self.start) / float(end - self.start), 1.0))
                 while events and float(events[0].epoch - stop) <= 1e-3:
                     event = events.pop(0)
+                    if isinstance(event, Conjunction):
+                        meet_conjunction(event, bodies, ctx)
+                        continue
                     for child in apply_event(event, bodies, ctx):
                         child.record_ledger(self.start)
                         bodies.append(child)
@@ -323,10 +337,10 @@ class _Runner:
                 for b in [b for b in bodies if b.flying]:
                     self._due_impulses(b, stop)
                     if b.next_check is not None and float(b.next_check - stop) <= 1e-3:
-                        check_altitude(b, self.scn.policies, ctx)
+                        check_altitude(b, self.maintenance, ctx)
                         self._schedule_check(b)
                 for b in bodies:
-                    if b.flying and b.next_check is None and self.scn.policies:
+                    if b.flying and b.next_check is None and self.maintenance:
                         self._schedule_check(b)
                 if float(end - stop) <= 1e-3:
                     break
@@ -387,7 +401,7 @@ class _Runner:
         return self.start + min(spans)
 
     def _schedule_check(self, body: Body) -> None:
-        policies = [p for p in self.scn.policies if not p.bodies or body.name in p.bodies]
+        policies = [p for p in self.maintenance if not p.bodies or body.name in p.bodies]
         if not policies or body.policy_idle:
             body.next_check = None
             return

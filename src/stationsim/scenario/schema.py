@@ -15,44 +15,40 @@ before the start, a burn with both or neither of ``delta_v_m_s`` and ``duration_
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import PurePath
 from typing import Any, cast
 
-from stationsim.errors import InputError, ScenarioFileError, StationsimError
+from stationsim.errors import InputError, ScenarioFileError
 from stationsim.io.omm import parse_omm
 from stationsim.io.scenario_file import (
     KeyPath,
     ScenarioDocument,
-    describe_value,
     format_path,
     parse_scenario_document,
 )
 from stationsim.io.station_file import parse_station
 from stationsim.io.tle import parse_tle
 from stationsim.propagation.elements import GPElements
+from stationsim.scenario.schema_events import (
+    DIRECTIONS,
+    POLICY_KINDS,
+    parse_event,
+    parse_policy,
+)
+from stationsim.scenario.schema_table import Table
 from stationsim.scenario.spec import (
-    EVENT_KINDS,
-    AltitudeMaintenance,
-    ArrayMode,
-    Burn,
-    CrewLanding,
     Dock,
     End,
     Event,
-    MoveCrew,
     OrbitStart,
     Scenario,
     SpaceWeatherMode,
     Start,
-    TransferPropellant,
-    Undock,
 )
 from stationsim.station import (
-    ArrayPolicy,
     Citation,
     Direction,
     Engine,
@@ -77,9 +73,6 @@ ATMOSPHERES = ("msis2", "nrlmsise00", "harris-priester", "exponential")
 DRAG_CALIBRATIONS = ("tle", "none")
 #: Force models a scenario can choose (see :class:`~stationsim.scenario.spec.Scenario`).
 FORCES = ("lifetime", "full")
-#: Policy kinds.
-POLICY_KINDS = ("altitude_maintenance",)
-_DIRECTIONS = tuple(d.value for d in Direction)
 _CONFIDENCE = ("H", "M", "L", "D", "A")
 _KM, _DAY, _DEG = 1000.0, 86400.0, math.pi / 180.0
 _CITE = {"src", "conf", "note"}
@@ -95,15 +88,6 @@ _VEHICLE = _CITE | {"name", "class", "segment", "owner", "mass_kg", "length_m", 
                     "axis", "ports", "seats", "engines", "propellant_kg", "propellant_reserved",
                     "cargo_propellant_kg"}
 _ENGINE = {"name", "count", "thrust_n", "isp_s", "sense", "role"}
-_POLICY = {"kind", "below_km", "to_km", "check_days", "bodies"}
-#: Keys of each event kind besides ``at`` and ``kind``.
-_EVENT_KEYS: dict[str, set[str]] = {
-    "undock": {"part", "track"}, "dock": {"vehicle", "port"},
-    "move_crew": {"crew", "to", "seat"}, "crew_landing": {"vehicle"},
-    "burn": {"vehicle", "delta_v_m_s", "duration_s", "direction"},
-    "array_mode": {"policy", "body"}, "transfer_propellant": {"source", "target", "kg"},
-}
-_MISSING: Any = object()
 #: A vehicle's presence: open-ended (its dock event decides). One shared, immutable object,
 #: because presences compare by identity and two readings of one file must give equal parts.
 _OPEN = Presence()
@@ -133,135 +117,6 @@ def parse_scenario(text: str, *, ts: Timescale, source: str = "<string>",
     return _Builder(doc, ts, read_station).scenario()
 
 
-class _Table:
-    """Typed access to one table of the file; every failure names its key path and line."""
-
-    def __init__(self, b: _Builder, value: Any, path: KeyPath, allowed: set[str],
-                 required: tuple[str, ...] = ()) -> None:
-        self.b, self.path = b, path
-        if not isinstance(value, dict):
-            raise b.error(path, "must be a table of keys", expected="key = value pairs",
-                          found=describe_value(value))
-        for key in value:
-            if key not in allowed:
-                raise b.error((*path, key), f"unknown key {key!r}",
-                              expected="one of " + ", ".join(sorted(allowed)))
-        for key in required:
-            if key not in value:
-                raise b.error((*path, key), f"missing: {format_path(path) or 'the file'} "
-                              f"needs {key!r}", expected=f"a {key!r} key")
-        self.items: dict[str, Any] = value
-
-    def has(self, key: str) -> bool:
-        return key in self.items
-
-    def at(self, key: str) -> KeyPath:
-        return (*self.path, key)
-
-    def _get(self, key: str, default: Any, what: str) -> Any:
-        if key in self.items:
-            return self.items[key]
-        if default is _MISSING:
-            raise self.b.error(self.at(key), "missing", expected=what)
-        return default
-
-    def text(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default, "text")
-        if key not in self.items:
-            return value
-        if not isinstance(value, str) or not value.strip():
-            raise self.b.error(self.at(key), "must be text", expected="non-empty text",
-                               found=describe_value(value))
-        return value.strip()
-
-    def number(self, key: str, default: Any = _MISSING, *, positive: bool = False,
-               minimum: float | None = None, maximum: float | None = None) -> Any:
-        value = self._get(key, default, "a number")
-        if key not in self.items:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.b.error(self.at(key), "must be a number", expected="a number",
-                               found=describe_value(value))
-        try:
-            out = float(value)
-        except OverflowError:
-            out = math.inf
-        if not math.isfinite(out):
-            raise self.b.error(self.at(key), "must be a finite number", found=repr(value))
-        if positive and out <= 0.0:
-            raise self.b.error(self.at(key), "must be positive", expected="> 0",
-                               found=repr(value))
-        if minimum is not None and out < minimum:
-            raise self.b.error(self.at(key), "is too small", expected=f">= {minimum:g}",
-                               found=repr(value))
-        if maximum is not None and out > maximum:
-            raise self.b.error(self.at(key), "is too large", expected=f"<= {maximum:g}",
-                               found=repr(value))
-        return out
-
-    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
-        value = self.items.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.b.error(self.at(key), "must be a whole number",
-                               expected=f"an integer >= {minimum}", found=describe_value(value))
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.items.get(key, default)
-        if not isinstance(value, bool):
-            raise self.b.error(self.at(key), "must be true or false", expected="true | false",
-                               found=describe_value(value))
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: Any = _MISSING) -> Any:
-        value = self._get(key, default, " | ".join(choices))
-        if key in self.items and value not in choices:
-            raise self.b.error(self.at(key), "unknown value", expected=" | ".join(choices),
-                               found=describe_value(value))
-        return value
-
-    def names(self, key: str, *, allow_empty: bool = True) -> tuple[str, ...]:
-        """A name or a list of names (each non-empty text, none twice)."""
-        value = self.items.get(key, [])
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip()
-                                                   for v in values):
-            raise self.b.error(self.at(key), "must be a name or a list of names",
-                               expected='"name" or ["name", ...]', found=describe_value(value))
-        out = tuple(v.strip() for v in values)
-        if len(set(out)) != len(out) or (not out and not allow_empty):
-            raise self.b.error(self.at(key), "needs names, each once", found=repr(list(out)))
-        return out
-
-    def epoch(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default, "an ISO 8601 UTC time")
-        if key not in self.items:
-            return value
-        if isinstance(value, dt.date):  # a TOML date-time or date (datetime is a date)
-            value = value.isoformat()
-        if not isinstance(value, str):
-            raise self.b.error(self.at(key), "must be a UTC time",
-                               expected="text such as \"2022-03-30T07:00:00Z\"",
-                               found=describe_value(value))
-        try:
-            return self.b.ts.from_iso(value)
-        except StationsimError as exc:
-            reason = exc.reason if isinstance(exc, InputError) else str(exc)
-            raise self.b.error(self.at(key), reason, expected=getattr(exc, "expected", None),
-                               found=repr(value)) from None
-
-    def table(self, key: str, allowed: set[str], required: tuple[str, ...] = ()) -> _Table:
-        return _Table(self.b, self._get(key, {}, "a table"), self.at(key), allowed, required)
-
-    def tables(self, key: str) -> list[tuple[KeyPath, Any]]:
-        """The entries of an array of tables, with their key paths."""
-        value = self.items.get(key, [])
-        if not isinstance(value, list):
-            raise self.b.error(self.at(key), "must be a list of tables",
-                               expected=f"[[{key}]] tables", found=describe_value(value))
-        return [((*self.at(key), i), item) for i, item in enumerate(value)]
-
-
 class _Builder:
     def __init__(self, doc: ScenarioDocument, ts: Timescale,
                  read_station: ReadStation | None) -> None:
@@ -281,7 +136,7 @@ class _Builder:
         return format_path(path) + (f", line {line}" if line is not None else "")
 
     def scenario(self) -> Scenario:
-        top = _Table(self, self.doc.data, (), _TOP, required=("start", "end"))
+        top = Table(self, self.doc.data, (), _TOP, required=("start", "end"))
         if top.has("format") and top.text("format") != FORMAT:
             raise self.error(("format",), "unknown format", expected=repr(FORMAT),
                              found=repr(top.items["format"]))
@@ -307,7 +162,7 @@ class _Builder:
             if names.count(name) > 1:
                 raise self.error((*path, "name"), "two vehicles have this name",
                                  found=repr(part.name))
-        events = [self.event(path, item, start.epoch, end, names)
+        events = [parse_event(self, path, item, start.epoch, end, names)
                   for path, item in top.tables("events")]
         events.sort(key=lambda e: float(e.epoch - start.epoch))  # stable: file order kept
         return Scenario(
@@ -321,11 +176,12 @@ class _Builder:
             output_step_s=physics.number("output_step_s", 60.0, positive=True,
                                          maximum=600.0),
             events=tuple(events), vehicles=_place_vehicles(vehicles, events),
-            policies=tuple(self.policy(path, item) for path, item in top.tables("policies")),
+            policies=tuple(parse_policy(self, path, item)
+                           for path, item in top.tables("policies")),
             source=self.doc.source)
 
     # --- start and end ----------------------------------------------------------------------
-    def start(self, t: _Table) -> Start:
+    def start(self, t: Table) -> Start:
         epoch = t.epoch("epoch")
         given = [k for k in ("tle", "omm", "orbit") if t.has(k)]
         if len(given) > 1:
@@ -369,7 +225,7 @@ class _Builder:
         parse_station(text, ts=self.ts, source=name)  # its errors name its own lines
         return text
 
-    def elements(self, t: _Table, key: str) -> GPElements:
+    def elements(self, t: Table, key: str) -> GPElements:
         raw = t.text(key)
         # Leading blanks carry no meaning in a TLE or a KVN OMM; indented text is allowed.
         text = "\n".join(line.strip() for line in str(t.items[key]).splitlines())
@@ -401,7 +257,7 @@ class _Builder:
         indent = len(raw) - len(raw.lstrip())
         return number, None if exc.column is None else exc.column + indent
 
-    def orbit(self, t: _Table) -> OrbitStart:
+    def orbit(self, t: Table) -> OrbitStart:
         altitude_km = t.number("altitude_km", positive=True, maximum=50000.0)
         eccentricity = t.number("eccentricity", 0.0, minimum=0.0, maximum=0.99)
         radius_km = 6378.137 + altitude_km
@@ -417,7 +273,7 @@ class _Builder:
                                               maximum=360.0) * _DEG,
             eccentricity=eccentricity)
 
-    def end(self, t: _Table, start: Epoch) -> End:
+    def end(self, t: Table, start: Epoch) -> End:
         until = t.epoch("until", None)
         days = t.number("days", None, positive=True)
         reentry = t.flag("reentry", False)
@@ -435,11 +291,11 @@ class _Builder:
 
     # --- vehicles, policies, events -----------------------------------------------------------
     def vehicle(self, path: KeyPath, item: Any) -> tuple[Part, KeyPath]:
-        t = _Table(self, item, path, _VEHICLE, required=("name", "segment", "mass_kg"))
+        t = Table(self, item, path, _VEHICLE, required=("name", "segment", "mass_kg"))
         name = t.text("name")
         engines = []
         for epath, entry in t.tables("engines"):
-            e = _Table(self, entry, epath, _ENGINE, required=("name", "thrust_n", "isp_s"))
+            e = Table(self, entry, epath, _ENGINE, required=("name", "thrust_n", "isp_s"))
             engines.append(Engine(
                 name=e.text("name"), count=e.integer("count", 1, minimum=1),
                 thrust_n=e.number("thrust_n", positive=True),
@@ -473,104 +329,10 @@ class _Builder:
         return part, path
 
     def direction(self, path: KeyPath, value: str) -> str:
-        if value not in _DIRECTIONS:
-            raise self.error(path, "unknown port direction", expected=" | ".join(_DIRECTIONS),
+        if value not in DIRECTIONS:
+            raise self.error(path, "unknown port direction", expected=" | ".join(DIRECTIONS),
                              found=repr(value))
         return value
-
-    def policy(self, path: KeyPath, item: Any) -> AltitudeMaintenance:
-        _Table(self, item, path, _own_keys(item), required=("kind",)).choice("kind",
-                                                                             POLICY_KINDS)
-        t = _Table(self, item, path, _POLICY, required=("kind", "below_km", "to_km"))
-        below = t.number("below_km", positive=True, maximum=50000.0)
-        to = t.number("to_km", positive=True, maximum=50000.0)
-        if below >= to:
-            raise self.error(t.at("to_km"), "the reboost does not go above its trigger",
-                             expected=f"to_km > below_km = {below:g}", found=f"{to:g}")
-        return AltitudeMaintenance(
-            below_m=below * _KM, to_m=to * _KM,
-            check_s=t.number("check_days", 1.0, positive=True) * _DAY,
-            bodies=t.names("bodies"), where=self.where(path))
-
-    def event(self, path: KeyPath, item: Any, start: Epoch, end: End,
-              vehicles: list[str]) -> Event:
-        probe = _Table(self, item, path, _own_keys(item), required=("at", "kind"))
-        kind = probe.choice("kind", EVENT_KINDS)
-        t = _Table(self, item, path, {"at", "kind", *_EVENT_KEYS[kind]})
-        epoch = t.epoch("at")
-        ahead = float(epoch - start)
-        if ahead < 0.0:
-            raise self.error(t.at("at"), "the event is before the start",
-                             expected=f"at or after {start.iso(0)}", found=epoch.iso(0))
-        limit = _last_second(end, start)
-        if ahead > limit:
-            raise self.error(t.at("at"), "the event is after the end of the run",
-                             expected=f"at or before {(start + limit).iso(0)}",
-                             found=epoch.iso(0))
-        common: dict[str, Any] = {"epoch": epoch, "where": self.where(path)}
-        if kind == "undock":
-            return Undock(**common, part=t.text("part"), track=t.flag("track", True))
-        if kind == "dock":
-            vehicle = t.text("vehicle")
-            if vehicle not in vehicles:
-                raise self.error(t.at("vehicle"), "not one of the scenario's vehicles",
-                                 expected="one of " + (", ".join(vehicles) or
-                                                       "the [[vehicles]] (none given)"),
-                                 found=repr(vehicle))
-            port = t.text("port")
-            parent, dot, name = port.rpartition(".")
-            if not dot or not parent or name not in _DIRECTIONS:
-                raise self.error(t.at("port"), "a port is named Parent.direction",
-                                 expected="e.g. \"IDA-3.zenith\" (" + " | ".join(_DIRECTIONS)
-                                 + ")", found=repr(port))
-            return Dock(**common, vehicle=vehicle, port=port)
-        if kind == "move_crew":
-            return MoveCrew(**common, crew=t.names("crew", allow_empty=False), to=t.text("to"),
-                            seat=t.text("seat", ""))
-        if kind == "crew_landing":
-            return CrewLanding(**common, vehicle=t.text("vehicle"))
-        if kind == "burn":
-            return self.burn(t, common)
-        if kind == "array_mode":
-            return ArrayMode(**common, policy=ArrayPolicy(t.choice("policy", tuple(ArrayPolicy))),
-                             body=t.text("body", ""))
-        source, target = t.text("source"), t.text("target")
-        if source == target:
-            raise self.error(t.at("target"), "propellant moves between two parts",
-                             expected=f"a part other than {source!r}", found=repr(target))
-        return TransferPropellant(**common, source=source, target=target,
-                                  kg=t.number("kg", positive=True))
-
-    def burn(self, t: _Table, common: dict[str, Any]) -> Burn:
-        given = sorted((k for k in ("delta_v_m_s", "duration_s") if t.has(k)),
-                       key=lambda k: self.doc.locator.locate(t.at(k))[0] or 0)
-        if len(given) != 1:  # point at the second one written
-            raise self.error(t.at(given[1]) if given else t.path,
-                             "a burn is given by delta_v_m_s or by duration_s",
-                             expected="exactly one of them",
-                             found=" and ".join(given) if given else "neither")
-        dv = t.number("delta_v_m_s", None, minimum=-1e4, maximum=1e4)
-        if dv == 0.0:
-            raise self.error(t.at("delta_v_m_s"), "a burn changes the velocity",
-                             expected="a non-zero number", found="0")
-        if dv is not None and dv < 0.0 and t.has("direction"):
-            raise self.error(t.at("delta_v_m_s"), "a negative velocity change already means "
-                             "retrograde", expected="a positive value with direction",
-                             found=f"{dv:g} with direction = {t.items['direction']!r}")
-        return Burn(**common, vehicle=t.text("vehicle"), delta_v_m_s=dv,
-                    duration_s=t.number("duration_s", None, positive=True, maximum=1e7),
-                    direction=t.choice("direction", ("prograde", "retrograde"), "prograde"))
-
-
-def _last_second(end: End, start: Epoch) -> float:
-    """Seconds from the start to the latest instant the run can reach."""
-    limits = [end.max_days * _DAY] if end.reentry else []
-    if end.days is not None:
-        limits.append(end.days * _DAY)
-    if end.until is not None:
-        limits.append(float(end.until - start))
-    return min(limits) if limits else math.inf
-
 
 def _place_vehicles(vehicles: list[tuple[Part, KeyPath]], events: list[Event]
                     ) -> tuple[Part, ...]:
@@ -589,11 +351,6 @@ def _place_vehicles(vehicles: list[tuple[Part, KeyPath]], events: list[Event]
             part = replace(part, ports=(Port(facing.opposite),))
         out.append(part)
     return tuple(out)
-
-
-def _own_keys(item: Any) -> set[str]:
-    """The keys a table has (to check its type and required keys before its kind is known)."""
-    return set(item) if isinstance(item, dict) else set()
 
 
 def _stem(source: str) -> str:

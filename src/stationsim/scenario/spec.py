@@ -24,12 +24,15 @@ __all__ = [
     "AltitudeMaintenance",
     "ArrayMode",
     "Burn",
+    "Conjunction",
     "CrewLanding",
+    "DebrisAvoidance",
     "Dock",
     "End",
     "Event",
     "MoveCrew",
     "OrbitStart",
+    "Policy",
     "Scenario",
     "SpaceWeatherMode",
     "Start",
@@ -164,6 +167,19 @@ class TransferPropellant(Event):
 
 
 @dataclass(frozen=True)
+class Conjunction(Event):
+    """A predicted close approach of a tracked object to ``body`` (a body's name, or a part
+    it holds; ``""``: the only flying body), acted on at ``epoch``: its probability of
+    collision, and optionally the predicted miss distance [m] and the object's name, for the
+    log. A :class:`DebrisAvoidance` policy decides whether the body dodges it."""
+
+    body: str = ""
+    probability: float = 0.0
+    miss_m: float | None = None
+    object_name: str = ""
+
+
+@dataclass(frozen=True)
 class AltitudeMaintenance:
     """When a body's mean altitude falls below ``below_m``, reboost it to ``to_m`` with
     whatever propulsion is attached (heights above the equatorial radius, orbit-averaged),
@@ -175,6 +191,23 @@ class AltitudeMaintenance:
     check_s: float = 86400.0
     bodies: tuple[str, ...] = ()
     where: str = ""
+
+
+@dataclass(frozen=True)
+class DebrisAvoidance:
+    """At a :class:`Conjunction` whose probability of collision is at least ``threshold``,
+    the body makes a posigrade avoidance burn of ``delta_v_m_s`` with whatever propulsion is
+    attached; without propulsion it cannot dodge, and the risk is accepted. ``bodies`` limits
+    the policy to some bodies (empty: all). ``where`` is its place in the file."""
+
+    threshold: float = 1e-4
+    delta_v_m_s: float = 0.5
+    bodies: tuple[str, ...] = ()
+    where: str = ""
+
+
+#: The policies a scenario can hold.
+Policy = AltitudeMaintenance | DebrisAvoidance
 
 
 @dataclass(frozen=True)
@@ -224,7 +257,7 @@ class Scenario:
     forces: str = "lifetime"
     calibration_until: Epoch | None = None
     events: tuple[Event, ...] = ()
-    policies: tuple[AltitudeMaintenance, ...] = ()
+    policies: tuple[Policy, ...] = ()
     vehicles: tuple[Part, ...] = field(default=())
     output_step_s: float = 60.0
     source: str = "<scenario>"
@@ -238,6 +271,7 @@ _KINDS: dict[type, str] = {
     Burn: "burn",
     ArrayMode: "array_mode",
     TransferPropellant: "transfer_propellant",
+    Conjunction: "conjunction",
 }
 #: Event kinds as a scenario file names them.
 EVENT_KINDS: tuple[str, ...] = tuple(_KINDS.values())
