@@ -24,7 +24,9 @@ from stationsim.data import (
 from stationsim.errors import InputError, StaleTableWarning
 from stationsim.scenario import (
     Burn,
+    Conjunction,
     CrewLanding,
+    DebrisAvoidance,
     Dock,
     MoveCrew,
     Scenario,
@@ -77,6 +79,8 @@ def test_each_parses_and_uses_only_known_names(name: str, ts: Timescale) -> None
             taken.add(event.port)
         elif isinstance(event, MoveCrew):
             assert set(event.crew) <= crew and event.to in parts
+        elif isinstance(event, Conjunction):
+            assert event.body in parts or event.body in {s.value for s in Segment}
         elif isinstance(event, CrewLanding | Burn):
             assert event.vehicle in parts
             if isinstance(event, CrewLanding) and config.has(event.vehicle):
@@ -86,12 +90,18 @@ def test_each_parses_and_uses_only_known_names(name: str, ts: Timescale) -> None
 def test_farewell_keeps_vande_hei_on_the_us_side_before_the_separation(
         ts: Timescale) -> None:
     scn = load("farewell-2022", ts)
-    move, undock = scn.events
+    move, undock, approach = scn.events
     assert isinstance(move, MoveCrew) and move.crew == ("Mark Vande Hei",) and move.seat == ""
     assert isinstance(undock, Undock) and (undock.part, undock.track) == ("ROS", True)
     assert float(undock.epoch - ts.from_iso("2022-03-30T07:21:00Z")) < 0.0
     assert float(move.epoch - undock.epoch) < 0.0
     assert scn.end.reentry
+    # The real ISS manoeuvred at 00:25 UTC on 2022-10-25 (NASA): here the US segment meets it.
+    assert isinstance(approach, Conjunction) and approach.body == "USOS"
+    assert approach.epoch.iso(0).startswith("2022-10-25T00:25")
+    (policy,) = scn.policies
+    assert isinstance(policy, DebrisAvoidance)
+    assert (policy.threshold, policy.delta_v_m_s) == (1e-4, 0.5)
 
 
 def _thrust(delta_a_km: float, burn_s: float, mass_kg: float = 419_455.0,

@@ -13,7 +13,8 @@ ending in ``Z``, floats, lists)::
                 "capabilities": {"propulsion": {"delta_v_m_s", "reboost_possible", "providers"},
                                  "attitude": {"hours_to_cmg_saturation", "desaturation"},
                                  "power_kw": {"generated", "load"}, "seats"},
-                "lost": [sentence, ...], "series": {...}}],
+                "lost": [sentence, ...], "debris": {"conjunctions", "dodged",
+                "collision_risk_accepted"}, "series": {...}}],
      "crew": [{"name", "aboard", "can_return", "return_vehicle", "landing", "note"}],
      "events": [{"epoch", "kind", "detail", "body"}],
      "landing_opportunities": {vehicle: [{"epoch", "zone", "lat_deg", "lon_deg", "miss_km"}]}}
@@ -127,6 +128,12 @@ def _glance(results: Mapping[str, Any]) -> list[str]:
         lines.append(f"{name} loses {rate} m of altitude a day at the start.")
         if part.get("lost"):
             lines.append(f"{name} lost: " + "; ".join(part["lost"]) + ".")
+        debris = part.get("debris") or {}
+        if debris.get("conjunctions"):
+            count = int(debris["conjunctions"])
+            lines.append(f"{name} met {count} close approach{'es' if count > 1 else ''} of "
+                         f"tracked objects and dodged {debris['dodged']}; the probability that "
+                         f"one it did not dodge hits it: {debris['collision_risk_accepted']:.1e}.")
     crew = results.get("crew", [])
     stuck = [c for c in crew if not c.get("can_return")]
     lines.append(f"{len(crew) - len(stuck)} of {len(crew)} crew can get home.")

@@ -618,10 +618,12 @@ def _scenario_text(data: dict[str, Any]) -> None:
                       f"footprint {risk['footprint_km']['length']:,.0f} x "
                       f"{risk['footprint_km']['width']:,.0f} km, casualty expectation "
                       f"{one_in} (NASA's limit: 1 in 10,000)")
-    for event in data["events"]:
-        if event["kind"] == "policy":
-            out.print(f"{event['epoch'][:10]} {escape(event['detail'])}")
-            break
+    for kind in ("policy", "debris"):
+        for event in data["events"]:
+            if event["kind"] == kind:
+                out.print(f"{event['epoch'][:10]} {escape(event['body'])}: "
+                          f"{escape(event['detail'])}")
+                break
     where = data.get("statistics", {}).get("out_dir")
     if where:
         out.print(f"report: {where}/report.html (also report.md, results.json, station.png, "
