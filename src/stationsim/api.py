@@ -26,8 +26,8 @@ from stationsim.analysis.reentry_map import plot_reentry_map
 from stationsim.analysis.report import write_report
 from stationsim.analysis.scenario_results import scenario_results
 from stationsim.analysis.scenario_station import plot_scenario_station
+from stationsim.analysis.station_orbit import sgp4_orbit_environment
 from stationsim.analysis.station_plot import plot_station_schematic
-from stationsim.constants import WGS84_A_M
 from stationsim.data import (
     DEFAULT_STATION_EPOCH_ISO,
     builtin_scenario_text,
@@ -41,7 +41,7 @@ from stationsim.data import (
 )
 from stationsim.data.geography import load_countries
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
-from stationsim.forces import MsisAtmosphere, sun_direction_gcrf
+from stationsim.forces import sun_direction_gcrf
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
 from stationsim.io.omm import parse_omm
 from stationsim.io.tle import parse_tle
@@ -56,8 +56,6 @@ from stationsim.station import (
     Segment,
     StationDrag,
     StationReport,
-    beta_angle_rad,
-    eclipse_fraction,
     remove_part,
     separate_segments,
     station_report,
@@ -484,28 +482,13 @@ def height_band(
 
 
 # --- the station as a system ------------------------------------------------------------------
-_ORBIT_SAMPLES = 64
-
-
 def station_environment(at: Epoch) -> Environment:
     """The ISS's orbit at ``at``, averaged over one revolution: mean height, beta angle,
     eclipse fraction and NRLMSIS 2.1 density (observed space weather) along the SGP4 orbit of
-    the bundled 2022 TLE at or before ``at``."""
+    the bundled 2022 TLE at or before ``at``
+    (:func:`stationsim.analysis.station_orbit.sgp4_orbit_environment`)."""
     elements = _select(load_elements(), at, None, DEFAULT_TLE_FILE)
-    period_s = 86400.0 / elements.mean_motion_rev_per_day
-    when = at + np.linspace(0.0, period_s, _ORBIT_SAMPLES, endpoint=False)
-    jd1, jd2 = when.utc
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ExtrapolationWarning)
-        r_teme, v_teme, codes = sgp4_teme([elements], jd1, jd2)
-    if np.any(codes[0] != 0):
-        raise PropagationError(f"SGP4 cannot give the ISS's orbit at {at.iso(0)}: "
-                               f"{sgp4_error_message(int(codes[0][codes[0] != 0][0]))}")
-    r, v = teme_to_gcrf(when, r_teme[0], v_teme[0])
-    density = float(np.mean(MsisAtmosphere(load_space_weather()).density(when, r)))
-    altitude = float(np.mean(np.linalg.norm(r, axis=-1))) - WGS84_A_M
-    beta = beta_angle_rad(sun_direction_gcrf(at), r[0], v[0])
-    return Environment(altitude, beta, eclipse_fraction(beta, altitude), density)
+    return sgp4_orbit_environment(elements, at, load_space_weather())
 
 
 def station_configuration(at: str | None = None) -> tuple[Configuration, Environment]:
