@@ -69,8 +69,8 @@ def test_segment_areas(march6: Configuration, nominal: Environment) -> None:
 
 
 def test_usos_alone(march6: Configuration, nominal: Environment) -> None:
-    """USOS alone (the documented example): no reboost propulsion (Cygnus's thrust and Dragon's
-    spare propellant are unknown or reserved), CMGs without desaturation thrusters that fill
+    """USOS alone (the documented example): no reboost propulsion (Cygnus's Isp and propellant
+    are unknown, Dragon's propellant is reserved), CMGs without desaturation thrusters that fill
     in about 0.8 h in the whole station's attitude (regression of docs/station.md, 10 %),
     a power surplus, 4 seats on Dragon, and Vande Hei's seat gone with the ROS."""
     usos = capabilities(separate_segments(march6)[Segment.USOS], nominal)
