@@ -2,13 +2,13 @@
 
 Two orthographic views at one scale [m], forward (+x) up in both: the top view, seen from the
 zenith (starboard, +y, to the right), and the side view, seen from starboard (nadir, +z, to the
-right). Each part is the cylinder of :mod:`stationsim.station.geometry`: a rectangle (length
-along its axis, diameter across), or a disc (a square for truss) where its axis points at the
-viewer. Nearer parts hide farther ones, but truss lies under the rest so that the modules stay
-readable. Parts that leave are hatched and faded; the joints between segments (for the ISS,
-Zarya at PMA-1) are marked. A name goes inside its part where it fits, else beside the drawing
-with a leader line (modules and vehicles). Solar-array wings, radiators and parts of unknown
-size are not drawn.
+right); their geometry is in :mod:`stationsim.analysis.station_views`. Each part is the cylinder
+of :mod:`stationsim.station.geometry`: a rectangle (length along its axis, diameter across), or
+a disc (a square for truss) where its axis points at the viewer. Nearer parts hide farther
+ones, but truss lies under the rest so that the modules stay readable. Parts that leave are
+hatched and faded; the joints between segments (for the ISS, Zarya at PMA-1) are marked. A name
+goes inside its part where it fits, else beside the drawing with a leader line (modules and
+vehicles). Solar-array wings, radiators and parts of unknown size are not drawn.
 """
 
 from __future__ import annotations
@@ -16,24 +16,39 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, Patch, Rectangle
 from matplotlib.text import Text
-from matplotlib.textpath import TextToPath
 
 from stationsim.analysis.plots import check_picture_path, save_figure
 from stationsim.analysis.scenario_plots import PALETTE
+from stationsim.analysis.station_views import (
+    AXIS_INDEX,
+    LABEL_PT,
+    PAD_M,
+    SIDE_VIEW,
+    TOP_VIEW,
+    Panel,
+    Point,
+    View,
+    callout,
+    extent,
+    outline,
+    overlaps,
+    sized_placements,
+    text_size_m,
+    visible_points,
+)
 from stationsim.errors import InputError
 from stationsim.station.configuration import Configuration
-from stationsim.station.geometry import Placement, layout
+from stationsim.station.geometry import Placement
 from stationsim.station.graph import descendants
 from stationsim.station.operations import separate_segments
 from stationsim.station.parts import Part, PartKind, Segment
@@ -44,29 +59,7 @@ __all__ = ["SEGMENT_COLOURS", "Schematic", "draw_station_schematic", "leaving_pa
 #: Colour of each segment's modules (from the palette of the scenario figures).
 SEGMENT_COLOURS: dict[Segment, str] = {Segment.USOS: PALETTE[0], Segment.ROS: PALETTE[1]}
 _TRUSS = "#A9A9A9"
-_LABEL_PT = 6.5  # size of the part names [pt]
-_PAD_M = 3.0  # blank margin around the drawing [m]
-_TEXT = TextToPath()
 RGB = tuple[float, float, float]
-Box = tuple[float, float, float, float]  # left, bottom, width, height [m]
-Point = tuple[float, float]
-
-
-class _View(NamedTuple):
-    """Body axes shown across, up and toward the viewer (``toward`` = +1: the viewer is on
-    its positive side); ``room_m``: more margin across, for names beside the drawing [m]."""
-
-    title: str
-    across: int
-    up: int
-    depth: int
-    toward: float
-    room_m: float
-
-
-_TOP = _View("Top view, from zenith\nforward +x ↑, starboard +y →", 1, 0, 2, -1.0, 0.0)
-_SIDE = _View("Side view, from starboard\nforward +x ↑, nadir +z →", 2, 0, 1, 1.0, 7.0)
-_AXIS_INDEX = {"x": 0, "y": 1, "z": 2}
 
 
 @dataclass(frozen=True)
@@ -77,25 +70,6 @@ class Schematic:
     top: dict[str, Patch]
     side: dict[str, Patch]
     labels: dict[str, Text]
-
-
-@dataclass
-class _Panel:
-    """One view being drawn: its patches and their outlines, the truss among them, the
-    places taken by names, and the size of a typographic point there [m]."""
-
-    ax: Axes
-    view: _View
-    drawn: dict[str, Patch]
-    boxes: dict[str, Box] = field(default_factory=dict)
-    truss: set[str] = field(default_factory=set)
-    taken: list[Box] = field(default_factory=list)
-    m_per_pt: float = 0.0
-
-    def above(self, name: str) -> list[Box]:
-        """Outlines of the patches drawn over ``name``'s."""
-        z = self.drawn[name].get_zorder()
-        return [self.boxes[n] for n, p in self.drawn.items() if n != name and p.get_zorder() > z]
 
 
 def leaving_parts(config: Configuration, names: Iterable[str]) -> frozenset[str]:
@@ -147,16 +121,7 @@ def _fill(part: Part) -> RGB:
     return _mix(base, "black", 0.35) if part.kind is PartKind.ADAPTER else to_rgb(base)
 
 
-def _box(place: Placement, view: _View) -> Box:
-    """``(left, bottom, width, height)`` [m] of a part's outline in ``view``."""
-    half = [place.diameter_m / 2.0] * 3
-    half[_AXIS_INDEX[place.axis]] = place.length_m / 2.0
-    cx, cy = place.center_m[view.across], place.center_m[view.up]
-    wx, wy = half[view.across], half[view.up]
-    return float(cx - wx), float(cy - wy), 2.0 * wx, 2.0 * wy
-
-
-def _patch(part: Part, place: Placement, view: _View, leaves: bool) -> Patch:
+def _patch(part: Part, place: Placement, view: View, leaves: bool) -> Patch:
     """The outline, drawn over the farther parts (truss lowest)."""
     low = part.kind in (PartKind.TRUSS, PartKind.EXTERNAL)
     z = (50.0 if low else 150.0) + view.toward * float(place.center_m[view.depth])
@@ -165,43 +130,14 @@ def _patch(part: Part, place: Placement, view: _View, leaves: bool) -> Patch:
     if leaves:
         style.update(hatch="///", hatchcolor=style["ec"], ls=(0, (3, 1.5)))
         fill = _mix(fill, "white", 0.6)
-    left, bottom, width, height = _box(place, view)
-    if _AXIS_INDEX[place.axis] == view.depth and not low:
+    left, bottom, width, height = outline(place, view)
+    if AXIS_INDEX[place.axis] == view.depth and not low:
         centre = (left + width / 2.0, bottom + height / 2.0)
         return Circle(centre, place.diameter_m / 2.0, fc=fill, **style)
     return Rectangle((left, bottom), width, height, fc=fill, **style)
 
 
-def _sized(config: Configuration) -> dict[str, Placement]:
-    """The placements of the parts whose size is known."""
-    placed = layout({p.name: p for p in config.parts}, config.links, config.root)
-    if out := {n: p for n, p in placed.items() if p.length_m > 0.0 and p.diameter_m > 0.0}:
-        return out
-    raise InputError(f"{config.name} has no part of known size to draw", source="station",
-                     expected="parts with a length and a diameter")
-
-
-def _extent(placements: dict[str, Placement], view: _View) -> Box:
-    """``(left, right, bottom, top)`` [m] of what the view shows, margins included."""
-    b = np.array([_box(p, view) for p in placements.values()])
-    pad = _PAD_M + view.room_m
-    return (float(b[:, 0].min()) - pad, float((b[:, 0] + b[:, 2]).max()) + pad,
-            float(b[:, 1].min()) - _PAD_M, float((b[:, 1] + b[:, 3]).max()) + _PAD_M)
-
-
-def _size_m(text: str, m_per_pt: float) -> tuple[float, float]:
-    """Width and height [m] of ``text`` (lines apart) written at the label size."""
-    font = FontProperties(size=_LABEL_PT)
-    width = max(_TEXT.get_text_width_height_descent(line, font, ismath=False)[0]
-                for line in text.split("\n"))
-    return (width + 2.0) * m_per_pt, (_LABEL_PT * 1.25 * (text.count("\n") + 1) + 1.0) * m_per_pt
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
-
-
-def _inside_label(panel: _Panel, name: str, part: Part, leaves: bool) -> Text | None:
+def _inside_label(panel: Panel, name: str, part: Part, leaves: bool) -> Text | None:
     """The name written inside the part's outline, level or turned a quarter, where it fits
     unhidden and clear of other names; on one line, or broken after its first word."""
     box = panel.boxes[name]
@@ -212,10 +148,10 @@ def _inside_label(panel: _Panel, name: str, part: Part, leaves: bool) -> Text | 
     cx, cy = box[0] + box[2] / 2.0, box[1] + box[3] / 2.0
     first, *rest = name.split()
     for text in [name, *([first + "\n" + " ".join(rest)] if rest else [])]:
-        w, h = _size_m(text, panel.m_per_pt)
+        w, h = text_size_m(text, panel.m_per_pt)
         for angle, (lw, lh) in ((0.0, (w, h)), (90.0, (h, w))):
             region = (cx - lw / 2.0, cy - lh / 2.0, lw, lh)
-            if lw > box[2] or lh > box[3] or any(_overlaps(region, b) for b in blocked):
+            if lw > box[2] or lh > box[3] or any(overlaps(region, b) for b in blocked):
                 continue
             panel.taken.append(region)
             fill = _fill(part)
@@ -223,62 +159,12 @@ def _inside_label(panel: _Panel, name: str, part: Part, leaves: bool) -> Text | 
             back = ({"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
                     if leaves else None)
             return panel.ax.text(cx, cy, text, rotation=angle, ha="center", va="center",
-                                 fontsize=_LABEL_PT, zorder=300, linespacing=1.0, bbox=back,
+                                 fontsize=LABEL_PT, zorder=300, linespacing=1.0, bbox=back,
                                  color="white" if dark else "#222222")
     return None
 
 
-def _visible_points(panel: _Panel, name: str) -> list[Point]:
-    """Points of the part's outline, a little inside it, that no nearer part hides."""
-    left, bottom, width, height = panel.boxes[name]
-    hide, grid = panel.above(name), np.linspace(0.2, 0.8, 7)
-    points = [(float(left + u * width), float(bottom + v * height)) for u in grid for v in grid]
-    return [(x, y) for x, y in points
-            if not any(b[0] <= x <= b[0] + b[2] and b[1] <= y <= b[1] + b[3] for b in hide)]
-
-
-def _callout(panel: _Panel, text: str, points: list[Point], own: str = "") -> Text | None:
-    """``text`` beside the drawing, level with the visible ``points`` or a little off, joined
-    to the nearest of them by a thin line crossing as little as may be; ``None`` where no
-    clear place is near."""
-    if not points:
-        return None
-    w, h = _size_m(text, panel.m_per_pt)
-    left, right = panel.ax.get_xlim()
-    solid = [b for n, b in panel.boxes.items() if n not in panel.truss] + panel.taken
-    others = [b for n, b in panel.boxes.items() if n != own] + panel.taken
-    level = float(np.mean([p[1] for p in points]))
-    best: tuple[float, Box, Point, Point] | None = None
-    for side in (-1.0, 1.0):
-        for step in range(21):  # 0, +0.8, -0.8, +1.6 ... m off the level
-            y = level + (step + 1) // 2 * (1 if step % 2 else -1) * 0.8
-            edges = [b[0] if side < 0 else b[0] + b[2] for b in solid
-                     if b[1] < y + h / 2 and y - h / 2 < b[1] + b[3]]
-            edge = (min(edges) if side < 0 else max(edges)) if edges else points[0][0]
-            x0 = edge - 1.2 - w if side < 0 else edge + 1.2
-            region = (x0, y - h / 2, w, h)
-            if x0 < left or x0 + w > right or any(_overlaps(region, b) for b in others):
-                continue
-            end = (x0 + w if side < 0 else x0, y)
-            anchor = min(points, key=lambda p: float(np.hypot(p[0] - end[0], p[1] - end[1])))
-            along = [(end[0] + t * (anchor[0] - end[0]), end[1] + t * (anchor[1] - end[1]))
-                     for t in np.linspace(0.1, 0.9, 9)]
-            crossed = sum(any(b[0] < x < b[0] + b[2] and b[1] < v < b[1] + b[3] for b in others)
-                          for x, v in along)
-            cost = float(np.hypot(anchor[0] - end[0], anchor[1] - end[1])) + 0.4 * step
-            if best is None or cost + 3.0 * crossed < best[0]:
-                best = (cost + 3.0 * crossed, region, end, anchor)
-    if best is None:
-        return None
-    _, region, end, anchor = best
-    panel.taken.append(region)
-    panel.ax.plot([end[0], anchor[0]], [end[1], anchor[1]], color="#333333", lw=0.5,
-                  zorder=450)
-    return panel.ax.text(region[0] + region[2] / 2, end[1], text, ha="center", va="center",
-                         fontsize=_LABEL_PT, color="#222222", zorder=450, linespacing=1.0)
-
-
-def _joints(panel: _Panel, config: Configuration,
+def _joints(panel: Panel, config: Configuration,
             placements: dict[str, Placement]) -> list[tuple[str, Point]]:
     """Bars across the joints a separation of the segments cuts (where the child part
     touches its parent's port); their descriptions and places."""
@@ -315,16 +201,16 @@ def draw_station_schematic(ax_top: Axes, ax_side: Axes, config: Configuration,
         InputError: a name in ``detached`` that is not a part of ``config``.
     """
     leaves = _check_detached(config, detached)
-    placements = _sized(config)
+    placements = sized_placements(config)
     schematic = Schematic({}, {}, {})
-    panels = (_Panel(ax_top, _TOP, schematic.top), _Panel(ax_side, _SIDE, schematic.side))
-    extents = [_extent(placements, p.view) for p in panels]
+    panels = (Panel(ax_top, TOP_VIEW, schematic.top), Panel(ax_side, SIDE_VIEW, schematic.side))
+    extents = [extent(placements, p.view) for p in panels]
     low, high = min(e[2] for e in extents) - 3.0, max(e[3] for e in extents)
     for panel, ext in zip(panels, extents, strict=True):
         for name, place in placements.items():
             part = config.part(name)
             panel.drawn[name] = panel.ax.add_patch(_patch(part, place, panel.view, name in leaves))
-            panel.boxes[name] = _box(place, panel.view)
+            panel.boxes[name] = outline(place, panel.view)
             if part.kind in (PartKind.TRUSS, PartKind.EXTERNAL):
                 panel.truss.add(name)
         panel.ax.set(xlim=ext[:2], ylim=(low, high), aspect="equal", adjustable="box")
@@ -335,11 +221,11 @@ def draw_station_schematic(ax_top: Axes, ax_side: Axes, config: Configuration,
         inches = panel.ax.get_position().width * (fig.get_figwidth() if fig else 1.0)
         panel.m_per_pt = (ext[1] - ext[0]) / (72.0 * inches)
         for joint, where in _joints(panel, config, placements):
-            if panel.view is _TOP:
-                _callout(panel, joint, [where])
+            if panel.view is TOP_VIEW:
+                callout(panel, joint, [where])
     wide, ext = max(zip(panels, extents, strict=True), key=lambda pe: pe[1][1] - pe[1][0])
     bar = next((m for m in (5.0, 10.0, 20.0, 50.0) if m >= 45.0 * wide.m_per_pt), 100.0)
-    x0 = ext[1] - _PAD_M - bar  # a scale bar in black and white halves, in the wider view
+    x0 = ext[1] - PAD_M - bar  # a scale bar in black and white halves, in the wider view
     for i, colour in enumerate(("black", "white")):
         wide.ax.add_patch(Rectangle((x0 + i * bar / 2.0, low + 2.0), bar / 2.0, 0.9, fc=colour,
                                     ec="black", lw=0.6, zorder=500))
@@ -355,10 +241,10 @@ def draw_station_schematic(ax_top: Axes, ax_side: Axes, config: Configuration,
         if name in schematic.labels or config.part(name).kind not in (PartKind.MODULE,
                                                                       PartKind.VEHICLE):
             continue
-        seen = sorted(((_visible_points(p, name), p) for p in panels),
+        seen = sorted(((visible_points(p, name), p) for p in panels),
                       key=lambda s: 10 * isinstance(s[1].drawn[name], Circle) - len(s[0]))
         for points, panel in seen:
-            if points and (label := _callout(panel, name, points, name)):
+            if points and (label := callout(panel, name, points, name)):
                 schematic.labels[name] = label
                 break
     return schematic
@@ -397,13 +283,13 @@ def plot_station_schematic(config: Configuration, path: str | Path, *,
     """
     check_picture_path(path)
     leaves = _check_detached(config, detached)
-    placements = _sized(config)
+    placements = sized_placements(config)
     if note is None and leaves:
         names = [n for n in config.names if n in leaves]
         tonnes = sum(config.part(n).total_mass_kg for n in names) / 1e3
         note = (f"Hatched and faded: what leaves ({len(names)} part{'s' * (len(names) > 1)}, "
                 f"{tonnes:.0f} t): " + ", ".join(names) + ".")
-    top, side = _extent(placements, _TOP), _extent(placements, _SIDE)
+    top, side = extent(placements, TOP_VIEW), extent(placements, SIDE_VIEW)
     top_m, side_m = top[1] - top[0], side[1] - side[0]
     per_m = min(10.6 / (top_m + side_m), 0.075)  # the scale [in/m]: the ISS fills 11.5 in
     plot_h = (max(top[3], side[3]) - min(top[2], side[2]) + 3.0) * per_m
