@@ -136,7 +136,9 @@ def test_deorbit_vehicle_and_burns(ts: Timescale) -> None:
     assert usdv.total_mass_kg == pytest.approx(30_000.0)
     assert sum((e.count or 1) * (e.thrust_n or 0.0) for e in usdv.engines) == 46 * 400.0
     burns = [e for e in scn.events if isinstance(e, Burn)]
-    assert [b.direction for b in burns] == ["retrograde"] * 3
+    assert [b.direction for b in burns] == ["retrograde"] * 2
+    # The final burn is aimed at Point Nemo, 48 deg 52.6' S, 123 deg 23.6' W.
+    assert burns[-1].aim == (-48.9, -123.4) and burns[-1].aim_window_s == 86400.0
     flow = 46 * 400.0 / (300.0 * 9.80665)
     used = sum(b.duration_s or 0.0 for b in burns) * flow
     assert 0.0 < usdv.propellant.load_kg - used < 500.0

@@ -109,6 +109,7 @@ class Body:
     impulses: list[Impulse] = field(default_factory=list)
     finite_burns: list[FiniteBurn] = field(default_factory=list)
     pending_config: Configuration | None = None
+    pending_delta_v_m_s: float = 0.0
     next_check: Epoch | None = None
     policy_idle: bool = False
     secular_torque_nm: float = 0.0

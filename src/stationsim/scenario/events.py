@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from stationsim.errors import StationsimError
+from stationsim.errors import PropagationError, StationsimError
 from stationsim.forces.atmosphere import Atmosphere
-from stationsim.propagation.numerical import FiniteBurn
+from stationsim.forces.drag import DragProperties
+from stationsim.propagation.numerical import FiniteBurn, Propagator
 from stationsim.scenario.bodies import Body, Impulse
 from stationsim.scenario.environment import orbit_environment
 from stationsim.scenario.propellant import plan_engine_burn
@@ -29,6 +30,7 @@ from stationsim.scenario.spec import (
     TransferPropellant,
     Undock,
 )
+from stationsim.scenario.targeting import aim_burn
 from stationsim.station import (
     Configuration,
     ConfigurationError,
@@ -53,14 +55,17 @@ Note = Callable[[Epoch, str, str, str], None]
 
 @dataclass
 class EventContext:
-    """What events need from the run: its start, atmosphere, scenario and log, and the list
-    of vehicles that took crew home ``(vehicle, body, epoch, crew)``."""
+    """What events need from the run: its start, atmosphere, scenario and log, the list of
+    vehicles that took crew home ``(vehicle, body, epoch, crew)``, and (to aim a burn) the
+    run's propagator and each body's drag."""
 
     start: Epoch
     atmosphere: Atmosphere
     scenario: Scenario
     note: Note
     departures: list[tuple[str, str, Epoch, tuple[str, ...]]] = field(default_factory=list)
+    propagator: Propagator | None = None
+    drag: Callable[[Body], DragProperties] | None = None
 
 
 def describe_capabilities(body: Body, env: Environment, ctx: EventContext,
@@ -243,8 +248,35 @@ def _burn(event: Burn, bodies: list[Body], ctx: EventContext) -> None:
         return
     burn = FiniteBurn(f"{event.vehicle} burn", event.epoch, plan.duration_s, plan.thrust_n,
                       plan.isp_s, (sign, 0.0, 0.0))
+    if event.aim is not None:
+        burn = _aim(event, body, burn, ctx)
     body.finite_burns.append(burn)
     body.pending_config = after
-    body.delta_v_used_m_s += plan.delta_v_m_s
-    ctx.note(event.epoch, "burn", f"{label}, {plan.duration_s:.0f} s", body.name)
+    body.pending_delta_v_m_s += plan.delta_v_m_s
+    ctx.note(burn.start, "burn", f"{label}, {plan.duration_s:.0f} s", body.name)
+
+
+def _aim(event: Burn, body: Body, burn: FiniteBurn, ctx: EventContext) -> FiniteBurn:
+    """``burn`` started when it brings ``body`` down nearest ``event.aim``."""
+    assert event.aim is not None
+    if ctx.propagator is None or ctx.drag is None:
+        raise StationsimError(f"{event.where}: a burn cannot be aimed in this run")
+    lat, lon = event.aim
+    try:
+        aimed = aim_burn(ctx.propagator, body.epoch, body.state, ctx.drag(body), burn, lat,
+                         lon, event.aim_window_s)
+    except PropagationError as exc:
+        raise StationsimError(f"{event.where}: the burn cannot be aimed: {exc}") from None
+    when, b_lat, b_lon = aimed.breakup
+    ctx.note(event.epoch, "aim", f"{event.vehicle}'s burn aimed at {_place(lat, lon)}: it "
+             f"starts at {aimed.start.iso(0)} ({float(aimed.start - event.epoch) / 3600.0:.2f} h "
+             f"after the earliest start; {aimed.trials} trial burns), breakup predicted at "
+             f"{when.iso(0)} at {_place(b_lat, b_lon)}, {aimed.miss_m / 1e3:.0f} km from the aim",
+             body.name)
+    return replace(burn, start=aimed.start)
+
+
+def _place(lat_deg: float, lon_deg: float) -> str:
+    return (f"{abs(lat_deg):.1f} {'N' if lat_deg >= 0 else 'S'}, "
+            f"{abs(lon_deg):.1f} {'E' if lon_deg >= 0 else 'W'}")
 

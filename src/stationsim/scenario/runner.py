@@ -303,7 +303,8 @@ class _Runner:
         self._calibrate(config, r, v)
         body = Body("ISS" if self.scn.start.station == "bundled" else config.name, config,
                     self.start, np.concatenate([r, v]), self.start)
-        ctx = EventContext(self.start, self.atmosphere, self.scn, self._note)
+        ctx = EventContext(self.start, self.atmosphere, self.scn, self._note,
+                           propagator=self.propagator, drag=self._drag)
         describe_capabilities(body, env, ctx, origin=None)
         bodies = [body]
         events = list(self.scn.events)
@@ -427,7 +428,7 @@ class _Runner:
         span = float(stop - body.epoch)
         if span <= 1e-3:
             return
-        drag = ScaledDrag(StationDrag(body.config, sun_direction_gcrf), self.scale)
+        drag = self._drag(body)
         burns = [b for b in body.finite_burns if float(b.start - body.epoch) >= -1e-3
                  and float(stop - b.start) > 1e-3]
         result = self.propagator.propagate(body.epoch, body.state[:3], body.state[3:6],
@@ -442,6 +443,8 @@ class _Runner:
             # The tanks were drained when the burn was planned; the mass in the state fell
             # with the flow, and the configuration now agrees with it.
             body.config, body.pending_config = body.pending_config, None
+            body.delta_v_used_m_s += body.pending_delta_v_m_s
+            body.pending_delta_v_m_s = 0.0
         body.epoch = member.epoch
         body.state = np.asarray(member.state[:6], dtype=np.float64)
         if member.status == "reentered":
@@ -455,6 +458,10 @@ class _Runner:
             if where is not None:
                 self._note(where[0], "reentry", f"{body.name} reaches 120 km at "
                            f"{where[1]:.1f} deg, {where[2]:.1f} deg", body.name)
+
+    def _drag(self, body: Body) -> ScaledDrag:
+        """``body``'s mass and calibrated ``C_D A`` as its configuration stands."""
+        return ScaledDrag(StationDrag(body.config, sun_direction_gcrf), self.scale)
 
     def _grid(self, body: Body, stop: Epoch) -> np.ndarray:
         """Output times of a call [s from the body's epoch]: one revolution a day (at the

@@ -44,7 +44,7 @@ _POLICY_KEYS: dict[str, set[str]] = {
 _EVENT_KEYS: dict[str, set[str]] = {
     "undock": {"part", "track"}, "dock": {"vehicle", "port"},
     "move_crew": {"crew", "to", "seat"}, "crew_landing": {"vehicle"},
-    "burn": {"vehicle", "delta_v_m_s", "duration_s", "direction"},
+    "burn": {"vehicle", "delta_v_m_s", "duration_s", "direction", "aim", "aim_window_h"},
     "array_mode": {"policy", "body"}, "transfer_propellant": {"source", "target", "kg"},
     "conjunction": {"body", "probability", "miss_km", "object"},
 }
@@ -147,9 +147,21 @@ def _burn(r: Reader, t: Table, common: dict[str, Any]) -> Burn:
         raise r.error(t.at("delta_v_m_s"), "a negative velocity change already means "
                       "retrograde", expected="a positive value with direction",
                       found=f"{dv:g} with direction = {t.items['direction']!r}")
+    aim = None
+    if t.has("aim"):
+        if dv is not None:
+            raise r.error(t.at("aim"), "only a finite burn can be aimed",
+                          expected="duration_s instead of delta_v_m_s")
+        target = t.table("aim", {"lat_deg", "lon_deg"}, required=("lat_deg", "lon_deg"))
+        aim = (target.number("lat_deg", minimum=-90.0, maximum=90.0),
+               target.number("lon_deg", minimum=-180.0, maximum=180.0))
+    elif t.has("aim_window_h"):
+        raise r.error(t.at("aim_window_h"), "only goes with aim", expected="aim with it")
     return Burn(**common, vehicle=t.text("vehicle"), delta_v_m_s=dv,
                 duration_s=t.number("duration_s", None, positive=True, maximum=1e7),
-                direction=t.choice("direction", ("prograde", "retrograde"), "prograde"))
+                direction=t.choice("direction", ("prograde", "retrograde"), "prograde"),
+                aim=aim, aim_window_s=t.number("aim_window_h", 24.0, positive=True,
+                                               maximum=72.0) * 3600.0)
 
 
 def _last_second(end: End, start: Epoch) -> float:

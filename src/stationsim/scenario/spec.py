@@ -141,12 +141,16 @@ class CrewLanding(Event):
 class Burn(Event):
     """A burn by ``vehicle``'s (or module's) main engines: either ``delta_v_m_s`` (impulsive;
     a negative value is retrograde) or ``duration_s`` (finite, at the engines' thrust).
-    ``direction``: ``prograde`` or ``retrograde``."""
+    ``direction``: ``prograde`` or ``retrograde``. With ``aim`` (geodetic latitude and
+    longitude [deg]) a finite burn starts when, within ``aim_window_s`` after ``epoch``, it
+    brings the body's breakup (78 km) nearest that point (:mod:`.targeting`)."""
 
     vehicle: str = ""
     delta_v_m_s: float | None = None
     duration_s: float | None = None
     direction: str = "prograde"
+    aim: tuple[float, float] | None = None
+    aim_window_s: float = 86400.0
 
 
 @dataclass(frozen=True)
