@@ -15,6 +15,8 @@ import warnings
 import pytest
 
 from stationsim import api
+from stationsim.analysis.report import render_markdown
+from stationsim.analysis.scenario_results import scenario_results
 from stationsim.data import builtin_scenario_text
 from stationsim.errors import ScenarioFileError, StaleTableWarning, StationsimError
 from stationsim.scenario import parse_scenario
@@ -64,6 +66,10 @@ def test_the_deorbit_burn_brings_the_breakup_near_point_nemo(deorbit: str, ts: T
     predicted = note.split("breakup predicted at ")[1]
     assert predicted.startswith(when.iso(0)[:16])
     assert f"{miss / 1e3:.0f} km from the aim" in note
+    # The results and the report say where it was aimed and how near it came.
+    results = scenario_results(run)
+    assert results["parts"][0]["aim"] == {"lat_deg": NEMO[0], "lon_deg": NEMO[1]}
+    assert f"{miss / 1e3:,.0f} km from the aim." in render_markdown(results)
     # Without the aim, the burn at the window's opening comes down far from the target.
     plain = deorbit.replace("aim = { lat_deg = -48.9, lon_deg = -123.4 }", "").replace(
         "aim_window_h = 24", "")

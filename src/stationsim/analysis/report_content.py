@@ -13,6 +13,7 @@ from typing import Any
 
 from stationsim.analysis.scenario_plots import parse_utc
 from stationsim.errors import InputError
+from stationsim.scenario.targeting import great_circle_m
 
 __all__ = ["Cell", "Section", "Table", "document"]
 
@@ -60,6 +61,12 @@ def _yes_no(flag: Any) -> Cell:
     return ("yes", "good") if flag else ("no", "bad")
 
 
+def _latlon(place: Mapping[str, Any]) -> str:
+    lat, lon = float(place["lat_deg"]), float(place["lon_deg"])
+    return (f"{abs(lat):.1f}° {'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.1f}° {'E' if lon >= 0 else 'W'}")
+
+
 def _glance(results: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     end = _when(results.get("end"))
@@ -87,6 +94,13 @@ def _glance(results: Mapping[str, Any]) -> list[str]:
                          "follow.")
         else:
             lines.append(f"{name} is still in orbit at the end of the run ({end} UTC).")
+        aim, breakup = part.get("aim"), part.get("breakup")
+        if aim and breakup:
+            miss = float(great_circle_m(breakup["lat_deg"], breakup["lon_deg"],
+                                        aim["lat_deg"], aim["lon_deg"]))
+            lines.append(f"{name}'s deorbit burn was aimed at {_latlon(aim)}; it breaks up "
+                         f"(78 km) on {_when(breakup['epoch'])} UTC at {_latlon(breakup)}, "
+                         f"{miss / 1e3:,.0f} km from the aim.")
         lines.append(f"{name} loses {rate} m of altitude a day at the start.")
         if part.get("lost"):
             lines.append(f"{name} lost: " + "; ".join(part["lost"]) + ".")

@@ -222,6 +222,8 @@ def _part(run: ScenarioRun, body: Body) -> dict[str, Any]:
         "decay_m_per_day_at_start": _decay_rate(days_t, days_h, since),
         "reentry": reentry,
         "breakup": breakup,
+        "aim": (None if body.aim is None else
+                {"lat_deg": body.aim[0], "lon_deg": body.aim[1]}),
         "lost": list(body.lost),
         "debris": {"conjunctions": len(body.conjunctions),
                    "dodged": sum(1 for c in body.conjunctions if c.dodged),

@@ -89,7 +89,8 @@ def plot_scenario_map(results: Mapping[str, Any], countries: Sequence[CountryOut
                       path: str | Path) -> Path:
     """The scenario's map, written to ``path`` (PNG, SVG or PDF; atomically): each part's
     ground track (the revolutions before its re-entry, or the first after it began), its
-    re-entry point, and the landing zones of the crew vehicles."""
+    re-entry (120 km) and breakup (78 km) points, the aim of an aimed burn, and the landing
+    zones of the crew vehicles."""
     fig = Figure(figsize=(11, 7.2), layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     draw_countries(ax, countries)
@@ -110,6 +111,17 @@ def plot_scenario_map(results: Mapping[str, Any], countries: Sequence[CountryOut
                     color=colour, markeredgecolor="black", linestyle="none", zorder=5,
                     label=f"{name} re-entry (120 km) {str(reentry['median'])[:16]} UTC, "
                           f"90 %: {str(reentry['p05'])[:10]} .. {str(reentry['p95'])[:10]}")
+        breakup = part.get("breakup")
+        if breakup and breakup.get("lat_deg") is not None:
+            ax.plot(breakup["lon_deg"], breakup["lat_deg"], marker="X", markersize=10,
+                    color=colour, markeredgecolor="black", linestyle="none", zorder=5,
+                    label=f"{name} breakup (78 km) {str(breakup['epoch'])[:16]} UTC")
+        aim = part.get("aim")
+        if aim:
+            ax.plot(aim["lon_deg"], aim["lat_deg"], marker="o", markersize=12,
+                    markerfacecolor="none", markeredgecolor=colour, markeredgewidth=2.0,
+                    linestyle="none", zorder=5,
+                    label=f"{name}: the aim of its deorbit burn")
     finish_world_axes(ax)
     title = str(results.get("title") or results.get("scenario") or "scenario")
     ax.set_title(f"{title}: ground tracks, re-entry points and landing zones", fontsize=11)

@@ -89,6 +89,7 @@ class Body:
         caps_at_start: its capabilities when it began, ``lost`` what it lost then.
         secular_torque_nm, cmg_capacity_nms, desaturation: the CMG ledger's inputs.
         conjunctions: the close approaches it met, dodged or not.
+        aim: where its last aimed burn aimed its breakup (latitude, longitude [deg]).
     """
 
     name: str
@@ -118,6 +119,7 @@ class Body:
     cmg_since: Epoch | None = None
     saturated: bool = False
     conjunctions: list[ConjunctionOutcome] = field(default_factory=list)
+    aim: tuple[float, float] | None = None
 
     @property
     def flying(self) -> bool:

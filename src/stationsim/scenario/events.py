@@ -273,6 +273,7 @@ def _aim(event: Burn, body: Body, burn: FiniteBurn, ctx: EventContext) -> Finite
              f"after the earliest start; {aimed.trials} trial burns), breakup predicted at "
              f"{when.iso(0)} at {_place(b_lat, b_lon)}, {aimed.miss_m / 1e3:.0f} km from the aim",
              body.name)
+    body.aim = (lat, lon)
     return replace(burn, start=aimed.start)
 
 
