@@ -12,7 +12,7 @@ How a run goes:
    ratio of the modelled to the fitted value. The geometric model's error (its area, its
    ``C_D``, the atmosphere's bias) is thus taken out for the whole station, and the model is
    trusted only for the split between the pieces. Without TLE history the geometric model is
-   used, and the log says so.
+   used, and the log says so. Steps 1 and 2 are :mod:`.setup`'s.
 3. Between stops every flying body is propagated by the numerical core (EGM96 8x8, Sun, Moon,
    drag through the chosen atmosphere with a density fit per window; see
    :mod:`stationsim.propagation.numerical`) with its own mass and ``C_D A``
@@ -42,34 +42,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stationsim.constants import WGS84_A_M
-from stationsim.data import (
-    SpaceWeather,
-    load_gravity_field,
-    load_space_weather,
-    load_station_record,
-    load_timescale,
-)
-from stationsim.errors import (
-    PredictedDataWarning,
-    PropagationError,
-    StaleTableWarning,
-    StationsimError,
-)
+from stationsim.errors import PredictedDataWarning, StaleTableWarning
 from stationsim.forces.atmosphere import atmosphere_by_name
-from stationsim.forces.gravity import GravityField
 from stationsim.forces.sun import sun_direction_gcrf
-from stationsim.io.station_file import parse_station
-from stationsim.propagation.ballistic import fit_ballistic_coefficient, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
-from stationsim.propagation.elements import GPElements
-from stationsim.propagation.kepler import Elements, state_from_elements
 from stationsim.propagation.numerical import Propagator
 from stationsim.scenario.bodies import Body, ScaledDrag
 from stationsim.scenario.debris import meet_conjunction
 from stationsim.scenario.environment import orbit_environment
 from stationsim.scenario.events import EventContext, apply_event, describe_capabilities
 from stationsim.scenario.policy import check_altitude
+from stationsim.scenario.setup import (
+    CALIBRATION_WINDOW_DAYS,
+    ISS_NORAD_ID,
+    Context,
+    calibrate,
+    default_context,
+    initial_state,
+    run_weather,
+    station_record,
+)
 from stationsim.scenario.spec import (
     AltitudeMaintenance,
     Burn,
@@ -79,17 +71,11 @@ from stationsim.scenario.spec import (
     SpaceWeatherMode,
 )
 from stationsim.scenario.window import ReentryWindow, reentry_window
-from stationsim.station import (
-    Configuration,
-    CrewReturn,
-    StationDrag,
-    StationRecord,
-    crew_return,
-)
-from stationsim.time import Epoch, Timescale
+from stationsim.station import Configuration, CrewReturn, StationDrag, crew_return
+from stationsim.time import Epoch
 
-__all__ = ["Context", "CrewSnapshot", "LogEntry", "ScenarioRun", "default_context",
-           "run_scenario"]
+__all__ = ["CALIBRATION_WINDOW_DAYS", "ISS_NORAD_ID", "Context", "CrewSnapshot", "LogEntry",
+           "ScenarioRun", "default_context", "run_scenario"]
 
 #: Event kinds after which the crew's ways home are taken again.
 _CREW_EVENTS = frozenset({"undock", "dock", "move_crew", "crew_landing"})
@@ -99,33 +85,12 @@ def _crew_snapshot(epoch: Epoch, what: str, bodies: Sequence[Body]) -> CrewSnaps
     return CrewSnapshot(epoch, what, {b.name: crew_return(b.config) for b in bodies
                                       if b.flying and b.config.crew})
 
-#: TLEs of this many days before the start enter the drag calibration.
-CALIBRATION_WINDOW_DAYS = 30.0
-#: The NORAD catalogue number of the ISS (the bundled TLEs).
-ISS_NORAD_ID = 25544
+
 DAY_S = 86400.0
 #: The span sampled each day [s]: a little more than one revolution at the ISS's height.
 SAMPLED_REVOLUTION_S = 5700.0
 #: Days sampled at every output step after a body begins (ground tracks for landing passes).
 DENSE_DAYS = 2.0
-
-
-@dataclass
-class Context:
-    """The data a run reads: the timescale, the station record, the ISS TLE history, the
-    space weather and the gravity field."""
-
-    ts: Timescale
-    record: StationRecord
-    tles: Sequence[GPElements]
-    weather: SpaceWeather
-    gravity: GravityField
-
-
-def default_context(tles: Sequence[GPElements] = ()) -> Context:
-    """The bundled data (``tles``: the ISS TLE history, read by the caller)."""
-    return Context(load_timescale(), load_station_record(), tuple(tles), load_space_weather(),
-                   load_gravity_field())
 
 
 @dataclass(frozen=True)
@@ -191,7 +156,7 @@ class _Runner:
         self.scn, self.ctx, self.progress = scenario, ctx, progress
         self.log: list[LogEntry] = []
         self.start = scenario.start.epoch
-        self.weather = self._weather()
+        self.weather = run_weather(scenario, ctx.weather, self._note)
         self.atmosphere = atmosphere_by_name(scenario.atmosphere, self.weather)
         finite = any(isinstance(e, Burn) and e.duration_s is not None for e in scenario.events)
         full = scenario.forces == "full"
@@ -203,95 +168,11 @@ class _Runner:
         self.scale = 1.0
         self.calibration: dict[str, float | str | None] = {"mode": scenario.drag_calibration}
 
-    # --- set-up ------------------------------------------------------------------------------
-    def _weather(self) -> SpaceWeather:
-        scn = self.scn
-        if scn.space_weather is SpaceWeatherMode.CONSTANT:
-            f107 = float(scn.f107_sfu or 0.0)
-            return SpaceWeather.constant(f107_sfu=f107, f107a_sfu=f107, ap=float(scn.ap or 0.0))
-        weather = self.ctx.weather
-        if scn.space_weather is SpaceWeatherMode.FORECAST and \
-                self.start.mjd_utc < weather.last_observed_mjd:
-            # What someone at the start knew: the recent mean, held (module notes of spec).
-            days = self.start + np.arange(-27.0, 0.0) * 86400.0
-            values = weather.values(days)
-            f107a = float(values.f107_obs_ctr81_sfu[-1])
-            ap = float(np.mean(values.ap_daily))
-            self._note(self.start, "space weather",
-                       f"forecast made at the start: F10.7 {f107a:.0f} sfu (81-day mean) and "
-                       f"Ap {ap:.0f} (27-day mean), held")
-            return SpaceWeather.constant(f107_sfu=f107a, f107a_sfu=f107a, ap=ap)
-        return weather
-
-    def _initial_state(self) -> tuple[np.ndarray, np.ndarray, str]:
-        start = self.scn.start
-        if start.orbit is not None:
-            o = start.orbit
-            a = WGS84_A_M + o.altitude_m
-            el = Elements(np.asarray(a), np.asarray(o.eccentricity),
-                          np.asarray(o.inclination_rad), np.asarray(o.raan_rad),
-                          np.asarray(0.0), np.asarray(o.argument_of_latitude_rad))
-            r, v = state_from_elements(el)
-            return r, v, f"an orbit at {o.altitude_m / 1e3:.1f} km mean height"
-        elements = start.elements if start.elements is not None else self._bundled_tle()
-        r, v = sgp4_state_gcrf(elements, self.start)
-        return (np.asarray(r), np.asarray(v),
-                f"SGP4 from the element set of {elements.epoch_iso}")
-
-    def _history(self, until: Epoch | None = None) -> list[GPElements]:
-        """The bundled ISS TLEs at or before ``until`` (default: the start), oldest first."""
-        limit = until if until is not None else self.start
-        tles = [e for e in self.ctx.tles if e.norad_id == ISS_NORAD_ID
-                and float(limit - e.epoch(self.ctx.ts)) >= -1.0]
-        return sorted(tles, key=lambda e: float(e.epoch(self.ctx.ts) - limit))
-
-    def _bundled_tle(self) -> GPElements:
-        history = self._history()
-        if not history:
-            raise StationsimError(f"no bundled ISS element set at or before the start "
-                                  f"{self.start.iso(0)}; give the state with tle, omm or orbit")
-        return history[-1]
-
-    def _record(self) -> StationRecord:
-        start = self.scn.start
-        if start.station == "bundled":
-            return self.ctx.record
-        return parse_station(start.station, ts=self.ctx.ts, source=start.station_source)
-
-    def _calibrate(self, config: Configuration, r: np.ndarray, v: np.ndarray) -> None:
-        if self.scn.drag_calibration != "tle":
-            return
-        until = (self.scn.calibration_until if self.scn.calibration_until is not None
-                 else self.start)
-        window = [e for e in self._history(until)
-                  if float(until - e.epoch(self.ctx.ts)) <= CALIBRATION_WINDOW_DAYS * 86400]
-        if self.scn.start.elements is not None or self.scn.start.orbit is not None:
-            window = []
-        try:
-            if not window:
-                raise PropagationError("no TLE history of the station before the start")
-            fit = fit_ballistic_coefficient(window, self.ctx.ts, self.propagator)
-        except PropagationError as exc:
-            self._note(self.start, "drag calibration",
-                       f"not possible ({exc}); the geometric model's C_D A is used")
-            self.calibration.update(mode="none", reason=str(exc))
-            return
-        modelled = StationDrag(config, sun_direction_gcrf).ballistic_coefficient_kg_m2(
-            self.start, r, v)
-        self.scale = modelled / fit.value_kg_m2
-        self.calibration.update(scale=self.scale, fitted_ballistic_kg_m2=fit.value_kg_m2,
-                                fitted_sigma_kg_m2=fit.sigma_kg_m2,
-                                modelled_ballistic_kg_m2=modelled, tles=float(len(window)))
-        self._note(self.start, "drag calibration",
-                   f"m/(C_D A) fitted to {len(window)} TLEs: {fit.value_kg_m2:.0f} +/- "
-                   f"{fit.sigma_kg_m2:.0f} kg/m^2 against {modelled:.0f} modelled; every C_D A "
-                   f"is scaled by {self.scale:.3f}")
-
     # --- the run -------------------------------------------------------------------------------
     def run(self) -> ScenarioRun:
         clock = _time.perf_counter()
-        r, v, how = self._initial_state()
-        record = self._record()
+        r, v, how = initial_state(self.scn, self.ctx)
+        record = station_record(self.scn, self.ctx)
         at = self.scn.start.station_epoch
         at = at if at is not None else self.start
         env = orbit_environment(self.start, r, v, self.atmosphere)
@@ -300,7 +181,8 @@ class _Runner:
         self._note(self.start, "start", f"{config.name}: {config.mass_kg / 1e3:.1f} t, "
                    f"{len(config.crew)} crew; state by {how}; mean height "
                    f"{env.altitude_m / 1e3:.1f} km", "")
-        self._calibrate(config, r, v)
+        self.scale, self.calibration = calibrate(self.scn, self.ctx, self.propagator, config,
+                                                 r, v, self._note)
         body = Body("ISS" if self.scn.start.station == "bundled" else config.name, config,
                     self.start, np.concatenate([r, v]), self.start)
         ctx = EventContext(self.start, self.atmosphere, self.scn, self._note,
