@@ -20,6 +20,7 @@ import pytest
 from stationsim.data import load_gravity_field
 from stationsim.forces.gravity import (
     GravityField,
+    central_zonal_acceleration,
     GravityInputError,
     gravity_acceleration_body,
     point_mass_acceleration,
@@ -196,6 +197,24 @@ def test_zonal_j2_to_j6_matches_sh_order_0(egm96: GravityField, points: Array) -
     xyz = list(hy.make_vars("x", "y", "z"))
     assert len(zonal_acceleration(xyz, egm96.mu_m3_s2, egm96.radius_m, js)) == 3
     np.testing.assert_array_equal(zonal_acceleration_body(points, 1.0, 1.0, []), 0.0)
+
+
+@pytest.mark.parametrize("degree", [2, 4, 6])
+def test_fused_central_and_zonal_terms(egm96: GravityField, points: Array, degree: int) -> None:
+    """The integrator's fused expression against the independent gradient above (central
+    term plus zonal degrees 2..n, order 0): 1e-15 relative to the total (the rounding of the
+    9 m/s^2 central term), and 1e-12 of the zonal part alone."""
+    js = [egm96.zonal_j(n) for n in range(2, degree + 1)]
+    xyz = list(hy.make_vars("x", "y", "z"))
+    fused = hy.cfunc(central_zonal_acceleration(xyz, egm96.mu_m3_s2, egm96.radius_m, js), xyz)
+    ours = fused(np.ascontiguousarray(points.T)).T
+    reference = _reference_acceleration(egm96, points, degree, 0, first_degree=0)
+    central = _central(points, egm96.mu_m3_s2)
+    assert np.max(_relative(ours, reference)) < 1e-15 * 10
+    assert np.max(np.linalg.norm(ours - reference, axis=1)
+                  / np.linalg.norm(reference - central, axis=1)) < 1e-12
+    point = hy.cfunc(central_zonal_acceleration(xyz, egm96.mu_m3_s2, egm96.radius_m, []), xyz)
+    np.testing.assert_allclose(point(np.ascontiguousarray(points.T)).T, central, rtol=1e-15)
 
 
 @pytest.mark.parametrize("degree", [20, 36])

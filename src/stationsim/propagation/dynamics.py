@@ -34,9 +34,9 @@ from stationsim.forces.density_fit import N_FIT_PARS, log_density_expression
 from stationsim.forces.drag import drag_acceleration, relative_velocity
 from stationsim.forces.gravity import (
     GravityField,
+    central_zonal_acceleration,
     point_mass_acceleration,
     spherical_harmonic_acceleration,
-    zonal_acceleration,
 )
 from stationsim.forces.thrust import thrust_acceleration
 
@@ -181,11 +181,9 @@ def build_dynamics(model: ForceModel) -> Dynamics:
         acc = point_mass_acceleration(r, mu)
     elif model.effective_order == 0:
         # Zonal terms are symmetric about the CIP: the intermediate frame suffices.
+        # The central term is symmetric too: one fused expression, turned back once.
         js = [field_.zonal_j(n) for n in range(2, model.degree + 1)]
-        zon = zonal_acceleration(q, mu, field_.radius_m, js)
-        central = point_mass_acceleration(r, mu)
-        back = turn_back(c2i, zon)
-        acc = [central[k] + back[k] for k in range(3)]
+        acc = turn_back(c2i, central_zonal_acceleration(q, mu, field_.radius_m, js))
     else:
         a_itrf = spherical_harmonic_acceleration(itrf, field_, model.degree,
                                                  model.effective_order)
