@@ -17,6 +17,8 @@ import pytest
 from stationsim.constants import ARCSEC_TO_RAD
 from stationsim.errors import StaleTableWarning
 from stationsim.frames import (
+    earth_rotation,
+    earth_rotation_angle_rad,
     gcrf_to_itrf,
     gcrf_to_itrf_position,
     geodetic_to_itrf,
@@ -149,3 +151,11 @@ def test_geodetic_against_astropy_and_known_points() -> None:
     lat0, _, h0 = itrf_to_geodetic(np.array([[6378137.0, 0, 0], [0, 0, 6356752.314245]]))
     np.testing.assert_allclose(h0, [0.0, 0.0], atol=1e-6)
     np.testing.assert_allclose(np.degrees(lat0), [0.0, 90.0], atol=1e-12)
+
+
+def test_the_rotation_angle_alone_is_the_full_rotations(sample) -> None:  # type: ignore[no-untyped-def]
+    """The uniformly rotating Earth's angle comes from this shortcut: it must be the same
+    number as the full IAU 2006/2000A rotation's (both ERFA's era00 of UT1; exact)."""
+    epoch = sample[0]
+    np.testing.assert_array_equal(earth_rotation_angle_rad(epoch),
+                                  earth_rotation(epoch).era_rad)

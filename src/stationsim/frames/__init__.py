@@ -3,6 +3,7 @@
 from stationsim.frames.earth import (
     EarthRotation,
     earth_rotation,
+    earth_rotation_angle_rad,
     gcrf_to_itrf,
     gcrf_to_itrf_position,
     itrf_to_gcrf,
@@ -15,6 +16,7 @@ from stationsim.frames.geodetic import geodetic_to_itrf, itrf_to_geodetic
 __all__ = [
     "EarthRotation",
     "earth_rotation",
+    "earth_rotation_angle_rad",
     "gcrf_to_itrf",
     "gcrf_to_itrf_position",
     "geodetic_to_itrf",

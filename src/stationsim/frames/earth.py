@@ -81,6 +81,12 @@ def earth_rotation(epoch: Epoch, *, pole_offsets: bool = True) -> EarthRotation:
     return EarthRotation(np.asarray(c2i), np.asarray(era), np.asarray(pom), np.asarray(omega))
 
 
+def earth_rotation_angle_rad(epoch: Epoch) -> FloatArray:
+    """The Earth rotation angle [rad] at ``epoch`` (IAU 2000, from UT1): the angle
+    :func:`earth_rotation` gives, without the precession-nutation and polar-motion matrices."""
+    return np.asarray(erfa.era00(*epoch.ut1))
+
+
 def _apply(matrix: FloatArray, vector: FloatArray) -> FloatArray:
     return np.asarray(np.einsum("...ij,...j->...i", matrix, vector))
 

@@ -25,7 +25,7 @@ from stationsim.forces.density_fit import DensityFit, fit_log_density
 from stationsim.forces.drag import DragProperties
 from stationsim.forces.gravity import point_mass_acceleration, zonal_acceleration
 from stationsim.forces.sun import sun_position_gcrf
-from stationsim.frames import earth_rotation, itrf_to_geodetic
+from stationsim.frames import earth_rotation, earth_rotation_angle_rad, itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel, ParameterLayout
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.time import Epoch
@@ -101,8 +101,7 @@ class Windows:
     def _set_orientation(self, t0: float, t1: float) -> None:
         lay, p = self.layout, self.pars
         if self.model.orientation == "uniform":
-            rot = earth_rotation(self.epoch + t0)
-            p[lay.index("era0")] = float(rot.era_rad)
+            p[lay.index("era0")] = float(earth_rotation_angle_rad(self.epoch + t0))
             p[lay.index("t_era0")] = t0
             return
         mid = earth_rotation(self.epoch + 0.5 * (t0 + t1))

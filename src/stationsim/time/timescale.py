@@ -11,6 +11,7 @@ era) is not supported and raises :class:`~stationsim.errors.DataRangeError`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -51,6 +52,10 @@ class Timescale:
     def __init__(self, leap_seconds: LeapSecondTable, eop: EOPTable | None = None) -> None:
         self.leap_seconds = leap_seconds
         self.eop = eop
+        # The checks' limits, once: they are read for every conversion.
+        self._first_leap_mjd = float(leap_seconds.mjd_utc[0])
+        self._stale_after_mjd = (math.inf if leap_seconds.expires is None
+                                 else _mjd_of_date(leap_seconds.expires) + 1)
         if eop is not None:
             # UT1 - TAI is continuous across leap seconds, so interpolate that rather than
             # UT1 - UTC, which jumps by a whole second.
@@ -61,13 +66,14 @@ class Timescale:
         """TAI - UTC [s] in force on the given UTC modified Julian dates."""
         mjd = np.asarray(mjd_utc, dtype=np.float64)
         table = self.leap_seconds
-        if np.any(mjd < table.mjd_utc[0]):
+        low, high = _span(mjd)
+        if low < self._first_leap_mjd:
             first = _iso_date(table.mjd_utc[0])
             raise DataRangeError(
                 f"UTC before {first} is not supported: the leap-second table starts there "
                 "(earlier UTC used variable-length seconds)"
             )
-        if table.expires is not None and np.any(mjd > _mjd_of_date(table.expires) + 1):
+        if high > self._stale_after_mjd and table.expires is not None:
             warnings.warn(
                 f"epoch after {table.expires.isoformat()}, the expiry of the leap-second table "
                 f"({table.source or 'leap-second table'}); a later leap second may be missing",
@@ -87,7 +93,8 @@ class Timescale:
         if self.eop is None:
             return np.zeros_like(mjd_utc)
         grid = self.eop.mjd_utc
-        if np.any(mjd_utc < grid[0]) or np.any(mjd_utc > grid[-1]):
+        low, high = _span(mjd_utc)
+        if low < grid[0] or high > grid[-1]:
             warnings.warn(
                 f"{what} is needed between {_iso_date(np.min(mjd_utc))} and "
                 f"{_iso_date(np.max(mjd_utc))}, but the Earth-orientation table "
@@ -274,6 +281,18 @@ def _check_calendar(
     if hour > 23 or minute > 59 or second >= 61.0:
         raise InputError("impossible time of day", source=source, expected="HH<24, MM<60, SS<61",
                          found=repr(text))
+
+
+def _span(values: FloatArray) -> tuple[float, float]:
+    """Smallest and largest value (NaN compares false, as in ``np.any(values < x)``; an
+    empty array gives ``(inf, -inf)``, which passes every check)."""
+    if values.ndim == 0:
+        v = float(values)
+        return v, v
+    if values.size == 0:
+        return math.inf, -math.inf
+    return (float(np.fmin.reduce(values, axis=None)),  # fmin/fmax skip NaN
+            float(np.fmax.reduce(values, axis=None)))
 
 
 def _mjd_of_date(date: dt.date) -> float:
