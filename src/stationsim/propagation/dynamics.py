@@ -21,6 +21,7 @@ compiled integrator serves the whole run (and every member of an ensemble):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -195,16 +196,24 @@ def build_dynamics(model: ForceModel) -> Dynamics:
 
     if model.drag is not None:
         cd_area = hy.par[lay.add("cd_area_m2")]
-        spin = ([hy.expression(0.0), hy.expression(0.0), omega] if uniform else
-                [omega * c2i[2][0], omega * c2i[2][1], omega * c2i[2][2]])
-        v_rel = relative_velocity(r, v, spin)
+        if uniform:  # omega x r with omega along z, written out (fewer operations)
+            v_rel = [vx + omega * y, vy - omega * x, vz]
+        else:
+            v_rel = relative_velocity(r, v, [omega * c2i[2][0], omega * c2i[2][1],
+                                             omega * c2i[2][2]])
         if isinstance(model.drag, ExponentialDensity):
+            # rho0 exp(-(h - h0) / H) as exp(c1 s + c0), s the radius or the height: the
+            # constants folded (the exponent's rounding, ~1e-14 of it, is far below the
+            # model's own error).
             d = model.drag
+            slope = -1.0 / d.scale_height_m
             if d.spherical:
-                h = hy.sqrt(x * x + y * y + z * z) - WGS84_A_M
+                s_m = hy.sqrt(x * x + y * y + z * z)
+                offset = (WGS84_A_M + d.h0_m) / d.scale_height_m
             else:
-                h = _approximate_height(r)
-            rho = d.rho0_kg_m3 * hy.exp(-(h - d.h0_m) / d.scale_height_m)
+                s_m = _approximate_height(r)
+                offset = d.h0_m / d.scale_height_m
+            rho = hy.exp(slope * s_m + (offset + math.log(d.rho0_kg_m3)))
         else:
             rho = hy.exp(log_density_expression(r, lay.add("density", N_FIT_PARS)))
         drag = drag_acceleration(v_rel, rho, cd_area / m)
