@@ -20,8 +20,8 @@ import pytest
 from stationsim.data import load_gravity_field
 from stationsim.forces.gravity import (
     GravityField,
-    central_zonal_acceleration,
     GravityInputError,
+    central_zonal_acceleration,
     gravity_acceleration_body,
     point_mass_acceleration,
     spherical_harmonic_acceleration,
