@@ -42,7 +42,7 @@ from stationsim.frames import itrf_to_geodetic
 from stationsim.propagation.dynamics import ForceModel, build_dynamics
 from stationsim.propagation.events import EventRecord, event_record, failure_time
 from stationsim.propagation.initial import end_time
-from stationsim.propagation.numerical import MemberResult, PropagationResult
+from stationsim.propagation.results import MemberResult, PropagationResult
 from stationsim.propagation.windows import DAY, SLOT, Windows
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from stationsim.errors import PropagationError
-from stationsim.propagation.numerical import MemberResult
+from stationsim.propagation.results import MemberResult
 from stationsim.time.tables import FloatArray
 
 __all__ = ["MODEL_SIGMA_LN_B", "Dispersion", "Ensemble", "draw_ensemble", "entry_percentiles",

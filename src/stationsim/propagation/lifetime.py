@@ -54,8 +54,8 @@ from stationsim.propagation.events import EventRecord
 from stationsim.propagation.initial import end_time, initial_states
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.propagation.lifetime_table import OrbitDensityTable
-from stationsim.propagation.numerical import MemberResult, PropagationResult
 from stationsim.propagation.reference_revolution import ReferenceRevolution, reference_revolution
+from stationsim.propagation.results import MemberResult, PropagationResult
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
