@@ -24,10 +24,13 @@ __all__ = ["Attitude", "Change", "Configuration", "DragSettings"]
 class Attitude:
     """How the station is held: XVV (x along the velocity, z nadir) turned by ``pitch_rad``
     about the orbit normal (y). ``name`` says why (e.g. the torque-equilibrium attitude of
-    the configuration it was computed for)."""
+    the configuration it was computed for). ``tumbling``: no attitude is held (control lost
+    or given up): the body turns every way over time, and its drag and sunlight are averages
+    over all orientations (:mod:`.drag`, :mod:`.power`)."""
 
     name: str = "XVV"
     pitch_rad: float = 0.0
+    tumbling: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,13 @@ Cross-section (what the flow sees in XVV, averaged over one orbit):
 The attitude's small pitch offset (a few degrees at torque equilibrium) is neglected here: it
 changes the silhouette by less than the layout's own uncertainty.
 
+A *tumbling* station (:class:`~stationsim.station.configuration.Attitude` with ``tumbling``)
+shows the flow every side in turn. By Cauchy's formula a convex body's projected area averaged
+over all directions is a quarter of its surface: ``pi d L / 4 + pi d^2 / 8`` for a cylinder,
+half of one face for a flat wing. The bodies' quarters are summed without their shadows on one
+another, so the tumbling area is an upper bound (the truss and the modules hide parts of each
+other from some directions); no centre of pressure is kept (no mean aerodynamic torque).
+
 :class:`StationDrag` meets :class:`stationsim.forces.drag.DragProperties` structurally (this
 package does not import the force models): ``mass_kg`` and ``drag_area_m2(epoch, r, v)``
 returning ``C_D A``. Because the propagator holds ``C_D A`` fixed over segments of up to hours,
@@ -61,6 +68,7 @@ class Body:
     mass: MassProperties
     frontal: FrontalArea
     wings: tuple[tuple[str, SolarWing, float, float], ...]
+    fills: dict[str, float]
 
 
 @lru_cache(maxsize=128)
@@ -72,7 +80,8 @@ def body_of(config: Configuration) -> Body:
     wings = tuple((p.name, wing, float(places[p.name].center_m[1]),
                    float(places[p.name].center_m[2]))
                   for p in config.parts for wing in p.wings)
-    return Body(places, mass_properties(masses, places), frontal_area(places, fills), wings)
+    return Body(places, mass_properties(masses, places), frontal_area(places, fills), wings,
+                fills)
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,8 +103,11 @@ class CrossSection:
 
 
 def cross_section(config: Configuration, beta_rad: float, eclipse: float) -> CrossSection:
-    """The orbit-averaged cross-section of ``config`` in XVV (module docstring)."""
+    """The orbit-averaged cross-section of ``config`` in XVV, or over all directions when it
+    tumbles (module docstring)."""
     body = body_of(config)
+    if config.attitude.tumbling:
+        return _tumbling_section(body)
     policy = config.drag.array_policy
     by_part = dict(body.frontal.by_part_m2)
     moment = body.frontal.centroid_yz_m * body.frontal.area_m2
@@ -113,6 +125,25 @@ def cross_section(config: Configuration, beta_rad: float, eclipse: float) -> Cro
     total = body.frontal.area_m2 + wings_total
     centroid = moment / total if total > 0.0 else np.zeros(2)
     return CrossSection(total, body.frontal.area_m2, wings_total, centroid, by_part)
+
+
+def _tumbling_section(body: Body) -> CrossSection:
+    """Cauchy's mean projected area of the bodies (no mutual shadowing) and the wings."""
+    by_part: dict[str, float] = {}
+    for name, place in body.placements.items():
+        fill = body.fills.get(name, 1.0)
+        if place.length_m <= 0.0 or place.diameter_m <= 0.0 or fill <= 0.0:
+            continue
+        d, length = place.diameter_m, place.length_m
+        by_part[name] = fill * (np.pi * d * length + 0.5 * np.pi * d * d) / 4.0
+    bodies = float(sum(by_part.values()))
+    wings = 0.0
+    for name, wing, _, _ in body.wings:
+        if wing.adds_area:
+            area = 0.5 * wing.count * wing.area_m2
+            wings += area
+            by_part[name] = by_part.get(name, 0.0) + area
+    return CrossSection(bodies + wings, bodies, wings, np.zeros(2), by_part)
 
 
 class StationDrag:

@@ -4,9 +4,11 @@ loads of the attached modules.
 Generation: each wing gives its sunlit output (``power_kw``, degradation included) times the
 orbit-averaged power fraction of its tracking and the array policy at the orbit's beta angle
 and eclipse fraction (:func:`stationsim.station.sunlight.wing_factors`); a wing mounted over
-another (iROSA) takes ``shades_kw`` from the wing below. Batteries carry the sunlit surplus into
-the eclipse; their losses are counted in the loads. Loads: each pressurised module's share of
-the station's average load, as the data file allocates it.
+another (iROSA) takes ``shades_kw`` from the wing below. A tumbling station's wings face the
+Sun at random: a one-sided panel turned every way catches, on average, a quarter of its full
+output while sunlit (the mean of ``max(cos, 0)`` over the sphere). Batteries carry the sunlit
+surplus into the eclipse; their losses are counted in the loads. Loads: each pressurised
+module's share of the station's average load, as the data file allocates it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from stationsim.station.environment import Environment
 from stationsim.station.parts import Segment
 from stationsim.station.sunlight import ArrayPolicy, wing_factors
 
-__all__ = ["Power", "power"]
+__all__ = ["TUMBLING_POWER_FRACTION", "Power", "power"]
+
+#: Sunlit output of a wing turned every way, as a fraction of its output facing the Sun.
+TUMBLING_POWER_FRACTION = 0.25
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,10 @@ def power(config: Configuration, environment: Environment) -> Power:
         average = sunlit = 0.0
         for wing in part.wings:
             rule = policy if wing.follows_policy else ArrayPolicy.SUN_TRACKING
-            factor = wing_factors(rule, environment.beta_rad, environment.eclipse_fraction,
-                                  tracking=wing.tracking).power
+            factor = (TUMBLING_POWER_FRACTION * (1.0 - environment.eclipse_fraction)
+                      if config.attitude.tumbling else
+                      wing_factors(rule, environment.beta_rad, environment.eclipse_fraction,
+                                   tracking=wing.tracking).power)
             net = wing.count * (wing.power_kw - wing.shades_kw)
             sunlit += net
             average += net * factor
