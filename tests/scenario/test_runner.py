@@ -26,6 +26,7 @@ from stationsim.scenario.runner import Context, ScenarioRun, default_context, ru
 from stationsim.scenario.spec import (
     AltitudeMaintenance,
     ArrayMode,
+    AttitudeMode,
     Burn,
     CrewLanding,
     End,
@@ -180,6 +181,35 @@ def test_array_mode_changes_the_drag(ctx: Context) -> None:
     drop_g = mean_a(glider, "ISS", 0, 6000) - mean_a(glider, "ISS", 80000, 86400)
     drop_t = mean_a(tracking, "ISS", 0, 6000) - mean_a(tracking, "ISS", 80000, 86400)
     assert drop_t > drop_g * 1.1
+
+
+def test_attitude_tumbling_changes_the_drag_and_xvv_restores_the_equilibrium(ctx: Context
+                                                                            ) -> None:
+    """Reference for the size: the station's own cross-sections (``test_tumbling.py``). The
+    decay of the mean semi-major axis over two days scales with ``C_D A`` (same orbit, same
+    weather), so its ratio must follow the modelled ballistic coefficients' (measured 1.322
+    against 1.32; tolerance 3 %: the one-revolution means carry a few metres of noise)."""
+    held = run_scenario(scenario(days=2.1), ctx)
+    tumbling = run_scenario(scenario([AttitudeMode(at(START) + 1.0, "e", mode="tumbling")],
+                                     days=2.1), ctx)
+    drop_h = mean_a(held, "ISS", 0) - mean_a(held, "ISS", 2 * 86400)
+    drop_t = mean_a(tumbling, "ISS", 0) - mean_a(tumbling, "ISS", 2 * 86400)
+    said = [e.detail for e in tumbling.log if e.kind == "attitude"]
+    assert len(said) == 1 and "tumbling (no attitude held)" in said[0]
+    tumbling_bc = float(re.search(r"m/\(C_D A\) (\d+) kg", said[0])[1])
+    caps = held.body("ISS").caps_at_start
+    assert caps is not None
+    expect = caps.ballistic_coefficient_kg_m2 / tumbling_bc
+    assert expect > 1.2  # every side in turn: more drag than the night glider in XVV
+    assert drop_t / drop_h == pytest.approx(expect, rel=0.03)
+    back = run_scenario(scenario([AttitudeMode(at(START) + 1.0, "e", mode="tumbling"),
+                                  AttitudeMode(at(START) + 2.0, "f", mode="xvv")],
+                                 days=0.01), ctx)
+    start, end = back.initial.attitude, back.body("ISS").config.attitude
+    assert not end.tumbling and end.name == start.name
+    # The equilibrium is recomputed in the orbit's environment of that instant (its
+    # osculating height and density move with the phase): within 0.01 rad (0.6 deg).
+    assert end.pitch_rad == pytest.approx(start.pitch_rad, abs=0.01)
 
 
 def test_transfer_propellant_moves_mass_without_losing_it(ctx: Context) -> None:

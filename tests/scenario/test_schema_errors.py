@@ -304,3 +304,14 @@ def test_bad_inline_omm(ts: Timescale) -> None:
     error = refuse(ts, text)
     assert "start.omm: not a valid OMM" in str(error)
     assert isinstance(error, InputError)
+
+
+def test_attitude_event_and_an_unknown_mode(ts: Timescale) -> None:
+    event = '[[events]]\nat = "2022-04-03T00:00:00Z"\nkind = "attitude"\nmode = "tumbling"\n'
+    scn = parse_scenario(BASE + event, ts=ts, source="s.toml")
+    last = scn.events[-1]
+    assert last.kind == "attitude" and getattr(last, "mode") == "tumbling"
+    text = BASE + event.replace('"tumbling"', '"spinning"')
+    error = refuse(ts, text)
+    check(error, "events[3].mode", line_of(text, "spinning"))
+    assert "xvv | tumbling" in str(error)

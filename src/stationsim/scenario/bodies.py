@@ -9,9 +9,9 @@ momentum stored in its control moment gyroscopes.
 The CMG ledger follows the audit (:func:`stationsim.station.attitude_control`): in the attitude
 held, the secular pitch torque of gravity gradient and drag fills the gyroscopes at a constant
 rate; with thrusters to desaturate them the momentum is dumped and stays near zero, without
-them it grows until the capacity is reached and attitude control is lost. After that the drag
-area is still the one of the attitude held (a tumbling body's area is not modelled), and the
-run's log says so.
+them it grows until the capacity is reached and attitude control is lost. The run's log says
+so; the drag area stays that of the attitude held unless the scenario changes it (an
+``attitude`` event with ``mode = "tumbling"``: drag and sunlight over all orientations).
 """
 
 from __future__ import annotations

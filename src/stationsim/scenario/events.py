@@ -21,6 +21,7 @@ from stationsim.scenario.environment import orbit_environment
 from stationsim.scenario.propellant import plan_engine_burn
 from stationsim.scenario.spec import (
     ArrayMode,
+    AttitudeMode,
     Burn,
     CrewLanding,
     Dock,
@@ -32,6 +33,7 @@ from stationsim.scenario.spec import (
 )
 from stationsim.scenario.targeting import aim_burn
 from stationsim.station import (
+    Attitude,
     Configuration,
     ConfigurationError,
     Environment,
@@ -41,6 +43,7 @@ from stationsim.station import (
     capability_changes,
     detach,
     dock,
+    equilibrium_pitch,
     move_crew,
     separate_segments,
     transfer_propellant,
@@ -92,7 +95,8 @@ def describe_capabilities(body: Body, env: Environment, ctx: EventContext,
         when = body.epoch + att.hours_to_saturation * 3600.0
         ctx.note(when, "attitude", f"{body.name}'s {att.cmg_count} CMGs saturate "
                  f"({att.cmg_capacity_nms:.0f} N m s) with no thrusters to desaturate them: "
-                 "attitude control lost; the drag area is still that of the attitude held",
+                 "attitude control lost (the drag stays that of the attitude held unless an "
+                 "attitude event makes the body tumble)",
                  body.name)
     if not caps.propulsion.reboost_possible:
         ctx.note(body.epoch, "propulsion", f"{body.name} has no propulsion to reboost",
@@ -168,12 +172,31 @@ def _apply(event: Event, bodies: list[Body], ctx: EventContext) -> list[Body]:
                                                                 array_policy=event.policy))
                 _changed(body, ctx, f"solar arrays of {body.name}: {event.policy.value}",
                          "array_mode")
+    elif isinstance(event, AttitudeMode):
+        _attitude(event, bodies, ctx)
     elif isinstance(event, TransferPropellant):
         body = holder(bodies, event, event.source)
         body.config, change = transfer_propellant(body.config, event.source, event.target,
                                                   event.kg)
         ctx.note(event.epoch, "transfer_propellant", change.summary, body.name)
     return []
+
+
+def _attitude(event: AttitudeMode, bodies: list[Body], ctx: EventContext) -> None:
+    """Tumbling: no attitude held. XVV: the configuration's torque-equilibrium pitch (XVV
+    itself when it has none)."""
+    chosen = [b for b in bodies if b.flying and (not event.body or b.name == event.body)]
+    if event.body and not chosen:  # a part's name: the body holding it (else the error)
+        chosen = [holder(bodies, event, event.body)]
+    for body in chosen:
+        if event.mode == "tumbling":
+            held = Attitude("tumbling (no attitude held)", 0.0, tumbling=True)
+        else:
+            pitch = equilibrium_pitch(body.config, _environment(body, ctx))
+            held = (Attitude("XVV", 0.0) if pitch is None else
+                    Attitude("XVV at torque equilibrium", pitch))
+        body.config = replace(body.config, attitude=held)
+        _changed(body, ctx, f"attitude of {body.name}: {held.name}", "attitude")
 
 
 def _changed(body: Body, ctx: EventContext, summary: str, kind: str) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 from stationsim.io.scenario_file import KeyPath
 from stationsim.scenario.schema_table import Reader, Table, own_keys
 from stationsim.scenario.spec import (
+    ATTITUDE_MODES,
     EVENT_KINDS,
     AltitudeMaintenance,
     ArrayMode,
+    AttitudeMode,
     Burn,
     Conjunction,
     CrewLanding,
@@ -45,7 +47,8 @@ _EVENT_KEYS: dict[str, set[str]] = {
     "undock": {"part", "track"}, "dock": {"vehicle", "port"},
     "move_crew": {"crew", "to", "seat"}, "crew_landing": {"vehicle"},
     "burn": {"vehicle", "delta_v_m_s", "duration_s", "direction", "aim", "aim_window_h"},
-    "array_mode": {"policy", "body"}, "transfer_propellant": {"source", "target", "kg"},
+    "array_mode": {"policy", "body"}, "attitude": {"mode", "body"},
+    "transfer_propellant": {"source", "target", "kg"},
     "conjunction": {"body", "probability", "miss_km", "object"},
 }
 
@@ -101,6 +104,9 @@ def parse_event(r: Reader, path: KeyPath, item: Any, start: Epoch, end: End,
     if kind == "array_mode":
         return ArrayMode(**common, policy=ArrayPolicy(t.choice("policy", tuple(ArrayPolicy))),
                          body=t.text("body", ""))
+    if kind == "attitude":
+        return AttitudeMode(**common, mode=t.choice("mode", ATTITUDE_MODES),
+                            body=t.text("body", ""))
     if kind == "conjunction":
         miss_km = t.number("miss_km", None, minimum=0.0, maximum=1e5)
         return Conjunction(**common, body=t.text("body", ""),

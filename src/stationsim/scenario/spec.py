@@ -23,6 +23,7 @@ from stationsim.time import Epoch
 __all__ = [
     "AltitudeMaintenance",
     "ArrayMode",
+    "AttitudeMode",
     "Burn",
     "Conjunction",
     "CrewLanding",
@@ -162,6 +163,16 @@ class ArrayMode(Event):
 
 
 @dataclass(frozen=True)
+class AttitudeMode(Event):
+    """The attitude of ``body`` (``""``: every body) changes to ``mode``: ``xvv`` (XVV at the
+    configuration's torque equilibrium, as flown) or ``tumbling`` (no attitude held: drag and
+    sunlight averaged over all orientations, :mod:`stationsim.station.drag`)."""
+
+    mode: str = "xvv"
+    body: str = ""
+
+
+@dataclass(frozen=True)
 class TransferPropellant(Event):
     """``kg`` of propellant moves from part ``source`` to part ``target``."""
 
@@ -274,8 +285,11 @@ _KINDS: dict[type, str] = {
     CrewLanding: "crew_landing",
     Burn: "burn",
     ArrayMode: "array_mode",
+    AttitudeMode: "attitude",
     TransferPropellant: "transfer_propellant",
     Conjunction: "conjunction",
 }
+#: Attitude modes of an ``attitude`` event.
+ATTITUDE_MODES = ("xvv", "tumbling")
 #: Event kinds as a scenario file names them.
 EVENT_KINDS: tuple[str, ...] = tuple(_KINDS.values())
