@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from stationsim.errors import InputError, ScenarioFileError
-from stationsim.scenario import parse_scenario
+from stationsim.scenario import AttitudeMode, parse_scenario
 from stationsim.time import Timescale
 
 BASE = '''\
@@ -310,7 +310,7 @@ def test_attitude_event_and_an_unknown_mode(ts: Timescale) -> None:
     event = '[[events]]\nat = "2022-04-03T00:00:00Z"\nkind = "attitude"\nmode = "tumbling"\n'
     scn = parse_scenario(BASE + event, ts=ts, source="s.toml")
     last = scn.events[-1]
-    assert last.kind == "attitude" and getattr(last, "mode") == "tumbling"
+    assert isinstance(last, AttitudeMode) and last.mode == "tumbling"
     text = BASE + event.replace('"tumbling"', '"spinning"')
     error = refuse(ts, text)
     check(error, "events[3].mode", line_of(text, "spinning"))
