@@ -1,5 +1,5 @@
-"""Shared pieces of the web tests: a two-day scenario (a few seconds a run), an application on
-a store in the test's folder, and a helper that waits for a run to end."""
+"""Shared pieces of the web tests: a two-day scenario (a few seconds a run), one that warns, an
+application on a store in the test's folder, and a helper that waits for a run to end."""
 
 from __future__ import annotations
 
@@ -28,12 +28,13 @@ state = "bundled"
 days = 2
 """
 
-#: Valid text, but a start whose space weather no table covers: it fails when it runs.
-FAILING_SCENARIO = """\
-name = "too-late"
+def _one_day_on_an_orbit(header: str, epoch: str) -> str:
+    """A one-day scenario from an orbit given by numbers, with the 2022-03-06 station."""
+    return f"""\
+{header}
 
 [start]
-epoch = "2060-01-01T00:00:00Z"
+epoch = "{epoch}"
 station_epoch = "2022-03-06T00:00:00Z"
 
 [start.orbit]
@@ -43,6 +44,15 @@ inclination_deg = 51.6
 [end]
 days = 1
 """
+
+
+#: Valid text, but a start whose space weather no table covers: it fails when it runs.
+FAILING_SCENARIO = _one_day_on_an_orbit('name = "too-late"', "2060-01-01T00:00:00Z")
+
+#: A day in 2040, past the observed space weather, the Earth-orientation table and the
+#: leap-second table's expiry: it runs (in about four seconds) and its log warns of each.
+WARNING_SCENARIO = _one_day_on_an_orbit(
+    'name = "predicted"\ntitle = "A day on predicted space weather"', "2040-01-01T00:00:00Z")
 
 TERMINAL = {"done", "failed", "interrupted"}
 
@@ -89,6 +99,11 @@ def short_scenario() -> str:
 @pytest.fixture(scope="session")
 def failing_scenario() -> str:
     return FAILING_SCENARIO
+
+
+@pytest.fixture(scope="session")
+def warning_scenario() -> str:
+    return WARNING_SCENARIO
 
 
 @pytest.fixture(scope="session")

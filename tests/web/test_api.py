@@ -1,18 +1,20 @@
 """The JSON API in-process (FastAPI's TestClient): every endpoint, the one error shape, the
 limits (413, 429), scenario validation (422 naming the line and key), path traversal, the
-progress stream and the OpenAPI schema."""
+progress stream, a run's warnings and the OpenAPI schema."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from stationsim.web.app import create_app
+from stationsim.web.app import create_app, run_warnings
+from stationsim.web.store import RunRecord
 
 Shape = Callable[..., dict[str, Any]]
 Wait = Callable[..., dict[str, Any]]
@@ -110,6 +112,7 @@ def test_status_results_and_listing_of_a_finished_run(served: Served) -> None:
     assert run["status"] == "done" and run["name"] == "two-days" and run["uploaded"]
     assert run["started"] and run["finished"] and run["error"] is None
     assert run["versions"]["stationsim"]
+    assert run["warnings"] == []  # observed space weather and tables in date: nothing to say
     names = {f["name"] for f in run["files"]}
     assert {"report.md", "report.html", "altitude.png", "ledgers.png", "results.json"} <= names
     results = client.get(f"/api/runs/{run_id}/results").json()
@@ -180,6 +183,60 @@ def test_reproduce_runs_the_stored_inputs_again(served: Served, wait: Wait) -> N
     second = client.get(f"/api/runs/{again['id']}/results").json()
     assert [p["series"] for p in first["parts"]] == [p["series"] for p in second["parts"]]
     assert first["crew"] == second["crew"] and first["events"] == second["events"]
+
+
+@pytest.mark.filterwarnings("ignore::stationsim.errors.StaleTableWarning",
+                            "ignore::stationsim.errors.PredictedDataWarning")
+def test_a_finished_runs_warnings_are_in_the_run(client: TestClient, warning_scenario: str,
+                                                 wait: Wait) -> None:
+    answer = client.post("/api/runs", json={"text": warning_scenario,
+                                            "filename": "predicted.toml"})
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["warnings"] == []
+    run = wait(client, answer.json()["id"])
+    assert run["status"] == "done", run
+    warnings = run["warnings"]
+    assert warnings and all(set(w) == {"kind", "epoch", "piece", "message"} for w in warnings)
+    assert all(w["kind"] in {"data", "warning"} and w["message"] for w in warnings)
+    said = " | ".join(w["message"] for w in warnings)
+    assert "predicted space weather" in said and "leap-second table" in said
+    # The log's entries come first, in its order; nothing is said twice.
+    log = [e for e in client.get(f"/api/runs/{run['id']}/results").json()["events"]
+           if e["kind"] in {"data", "warning"}]
+    assert [(w["kind"], w["epoch"], w["message"]) for w in warnings[:len(log)]] == [
+        (e["kind"], e["epoch"], e["detail"]) for e in log]
+    assert len({w["message"] for w in warnings}) == len(warnings)
+    listed = {r["id"]: r for r in client.get("/api/runs").json()["runs"]}
+    assert listed[run["id"]]["warnings"] == warnings
+
+
+def test_the_workers_warnings_join_the_logs_unless_it_says_them_already() -> None:
+    log = [{"epoch": "2022-03-07T21:06:42Z", "kind": "start", "detail": "ISS", "body": ""},
+           {"epoch": "2040-01-02T00:00:00Z", "kind": "data", "body": "",
+            "detail": "predicted space weather used for 1 of 1 epoch(s) (a to b): <tables>"},
+           {"epoch": "2040-01-01T12:00:00Z", "kind": "warning", "body": "FGB",
+            "detail": "<b>no propulsion</b>"}]
+    worker = [{"kind": "data", "message": "predicted space weather used for 64 of 64 "
+                                          "epoch(s) (c to d): <tables>"},
+              {"kind": "data", "message": "epoch after 2027-06-28, the expiry of the "
+                                          "leap-second table"},
+              {"kind": "data", "message": "epoch after 2027-06-28, the expiry of the "
+                                          "leap-second table"}]
+    record = RunRecord(
+        id="00000000000000aa", created="2026-07-01T10:00:00Z", started=None, finished=None,
+        status="done", scenario=None, text="", format="toml", filename="x.toml", name="x",
+        title="", seed=None, reproduces=None, versions={}, error=None,
+        results={"events": log}, warnings=worker)
+    assert run_warnings(record) == [
+        {"kind": "data", "epoch": "2040-01-02T00:00:00Z", "piece": None,
+         "message": "predicted space weather used for 1 of 1 epoch(s) (a to b): <tables>"},
+        {"kind": "warning", "epoch": "2040-01-01T12:00:00Z", "piece": "FGB",
+         "message": "<b>no propulsion</b>"},
+        {"kind": "data", "epoch": None, "piece": None,
+         "message": "epoch after 2027-06-28, the expiry of the leap-second table"}]
+    assert run_warnings(replace(record, results={"scenario": "x"}, warnings=[])) == []
+    assert run_warnings(replace(record, results=None, status="failed",
+                                warnings=worker[:1]))[0]["epoch"] is None
 
 
 # --- a live run ----------------------------------------------------------------------------

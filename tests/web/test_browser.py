@@ -1,7 +1,9 @@
 """The dashboard in a real browser: uvicorn on a free loopback port, headless Chromium (Debian's
 ``chromium`` and ``chromium-driver``; ``scripts/install_browser.sh`` installs them), a scenario
-file uploaded and started, its progress followed, and the report shown: the altitude plot, the
-capability and crew tables and the map. The page must log no error (a blocked request would)."""
+file uploaded and started, its progress followed, and the report shown without a reload: the
+altitude plot, the capability and crew tables and the map; then, with the page's server-sent
+events taken away (so that status polls alone follow it), a scenario that warns, whose
+warnings are listed. The page must log no error (a blocked request would)."""
 
 from __future__ import annotations
 
@@ -74,8 +76,11 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         driver.quit()
 
 
+@pytest.mark.filterwarnings("ignore::stationsim.errors.StaleTableWarning",
+                            "ignore::stationsim.errors.PredictedDataWarning")
 def test_the_dashboard_runs_a_scenario_and_shows_its_report(
-        server: str, browser: Any, tmp_path: Path, short_scenario: str) -> None:
+        server: str, browser: Any, tmp_path: Path, short_scenario: str,
+        warning_scenario: str) -> None:
     scenario = tmp_path / "two-days.toml"
     scenario.write_text(short_scenario, encoding="utf-8")
     browser.get(server + "/")
@@ -89,11 +94,14 @@ def test_the_dashboard_runs_a_scenario_and_shows_its_report(
     wait.until(lambda d: "two-days" in d.find_element(By.ID, "scenario-text")
                .get_attribute("value"))
     assert browser.find_element(By.ID, "source-upload").is_selected()
+    browser.execute_script("window.notReloaded = true;")  # a reload would forget it
     browser.find_element(By.ID, "start-button").click()
 
     wait.until(lambda d: d.find_element(By.ID, "progress").is_displayed())
     wait.until(lambda d: d.find_element(By.ID, "report").is_displayed())
     assert browser.find_element(By.ID, "run-status").text == "done"
+    assert browser.execute_script("return window.notReloaded === true;")
+    assert not browser.find_element(By.ID, "run-warnings").is_displayed()
     wait.until(lambda d: d.execute_script(
         "const i = document.getElementById('altitude-img');"
         "return i.complete && i.naturalWidth > 0;"))
@@ -105,6 +113,28 @@ def test_the_dashboard_runs_a_scenario_and_shows_its_report(
     assert {"report.html", "report.md", "results.json", "altitude.png"} <= set(links)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#map path.land"))
     wait.until(lambda d: "two-days" in d.find_element(By.ID, "runs-table").text)
+    first = browser.find_element(By.ID, "run-id").text
+
+    # Without server-sent events the page follows the run by polling its status.
+    browser.execute_script("window.EventSource = undefined;")
+    text = browser.find_element(By.ID, "scenario-text")
+    text.clear()
+    text.send_keys(warning_scenario)
+    browser.find_element(By.ID, "start-button").click()
+    wait.until(lambda d: d.find_element(By.ID, "run-id").text not in ("", first))
+    wait.until(lambda d: d.find_element(By.ID, "run-status").text == "done"
+               and d.find_element(By.ID, "report").is_displayed())
+    assert browser.execute_script("return window.notReloaded === true;")
+    assert "A day on predicted space weather" in browser.find_element(By.ID,
+                                                                      "report-title").text
+    assert browser.find_element(By.ID, "run-warnings").is_displayed()
+    items = browser.find_elements(By.CSS_SELECTOR, "#warnings-list li")
+    said = " | ".join(item.text for item in items)
+    assert "predicted space weather" in said and "leap-second table" in said, said
+    kinds = [item.find_element(By.CSS_SELECTOR, ".warning-kind").text for item in items]
+    assert set(kinds) <= {"data", "warning"} and "data" in kinds
+    # Each message is text: the only element in an item is its kind's label.
+    assert all(len(item.find_elements(By.CSS_SELECTOR, "*")) == 1 for item in items)
 
     shot = tmp_path / "dashboard.png"
     assert browser.save_screenshot(str(shot))

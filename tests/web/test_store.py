@@ -1,6 +1,7 @@
 """The run store across server lives: runs a killed server left are marked interrupted, a
 finished run's files and row outlive its server, a run that fails is stored as failed with its
-message, and one past its time limit is stopped."""
+message and its warnings, one past its time limit is stopped, and a store of the first schema
+is brought up to date."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def test_a_run_that_fails_is_stored_as_failed_with_its_message(
     assert run["status"] == "failed"
     assert "2060-01-01" in run["error"] and "Traceback" not in run["error"]
     assert run["files"] == []
+    # What the worker was warned of before it failed: it has no log to hold it.
+    assert any(w["kind"] == "data" and "leap-second table" in w["message"]
+               and w["epoch"] is None for w in run["warnings"]), run["warnings"]
     results = client.get(f"/api/runs/{run['id']}/results")
     assert results.status_code == 409 and "failed" in results.json()["error"]["message"]
     assert not (store.parent / "runs-files" / run["id"]).exists()
@@ -87,3 +91,38 @@ def test_a_run_past_its_time_limit_is_stopped(store: Path, wait: Wait) -> None:
         run_id = client.post("/api/runs", json={"scenario": "baseline-2022"}).json()["id"]
         run = wait(client, run_id)
     assert run["status"] == "failed" and "limit of 0.3 s" in run["error"]
+
+
+#: The runs table as the first schema made it, before the worker's warnings were stored.
+SCHEMA_1 = """
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY, created TEXT NOT NULL, started TEXT, finished TEXT,
+    status TEXT NOT NULL, scenario TEXT, text TEXT, format TEXT, filename TEXT,
+    name TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', seed INTEGER, reproduces TEXT,
+    versions TEXT NOT NULL, error TEXT, results TEXT);
+INSERT INTO runs VALUES ('00000000000000b1', '2026-07-01T10:00:00Z', '2026-07-01T10:00:00Z',
+    '2026-07-01T10:00:04Z', 'done', 'baseline-2022', NULL, NULL, NULL, 'baseline-2022', '',
+    NULL, NULL, '{"stationsim": "0.1.0"}', NULL,
+    '{"events": [{"epoch": "2022-03-08T00:00:00Z", "kind": "data", "body": "",
+                  "detail": "predicted space weather used"}]}');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_store_of_the_first_schema_is_brought_up_to_date(store: Path) -> None:
+    with sqlite3.connect(store) as conn:
+        conn.executescript(SCHEMA_1)
+    runs = RunStore(store)
+    old = runs.get("00000000000000b1")
+    assert old is not None and old.status == "done" and old.warnings == []
+    runs.add("00000000000000b2", name="baseline-2022", scenario="baseline-2022")
+    runs.finish_failed("00000000000000b2", "stopped",
+                       warnings=[{"kind": "data", "message": "a stale table"}])
+    new = runs.get("00000000000000b2")
+    assert new is not None and new.warnings == [{"kind": "data", "message": "a stale table"}]
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    with TestClient(create_app(store)) as client:
+        run = client.get("/api/runs/00000000000000b1").json()
+    assert run["warnings"] == [{"kind": "data", "epoch": "2022-03-08T00:00:00Z", "piece": None,
+                                "message": "predicted space weather used"}]

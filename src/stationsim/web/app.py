@@ -31,7 +31,7 @@ from stationsim.web.jobs import QueueFullError, RunQueue
 from stationsim.web.store import RUN_ID_PATTERN, TERMINAL, RunRecord, RunStore, versions
 from stationsim.web.worker import no_station_files
 
-__all__ = ["DEFAULT_STORE", "FILES", "create_app", "create_app_from_env"]
+__all__ = ["DEFAULT_STORE", "FILES", "create_app", "create_app_from_env", "run_warnings"]
 
 #: The store file ``stationsim serve`` uses unless told otherwise (in the current folder).
 DEFAULT_STORE = "stationsim-runs.sqlite"
@@ -57,6 +57,8 @@ _REPORT_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'
                   "base-uri 'none'; frame-ancestors 'self'")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _SUFFIX_FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+# What varies between two raisings of one warning (counts, spans): left out when comparing.
+_VARYING = re.compile(r"\(.*?\)|\d+")
 
 
 class ErrorDetail(BaseModel):
@@ -125,6 +127,28 @@ def _not_unicode(text: str) -> int | None:
     return None
 
 
+def run_warnings(record: RunRecord) -> list[dict[str, Any]]:
+    """What a run warned of, as ``{"kind", "epoch", "piece", "message"}``: the ``data`` and
+    ``warning`` entries of its results' log, then each warning its worker recorded that says
+    nothing the list does not say already (``epoch`` and ``piece`` null)."""
+    out: list[dict[str, Any]] = []
+    events = record.results.get("events") if isinstance(record.results, dict) else None
+    for entry in events if isinstance(events, list) else []:
+        if isinstance(entry, dict) and entry.get("kind") in ("data", "warning"):
+            epoch, piece = entry.get("epoch"), entry.get("body")
+            out.append({"kind": entry["kind"], "epoch": str(epoch) if epoch else None,
+                        "piece": str(piece) if piece else None,
+                        "message": str(entry.get("detail", ""))})
+    said = {_VARYING.sub("", item["message"]) for item in out}
+    for item in record.warnings:
+        message = str(item.get("message", ""))
+        if _VARYING.sub("", message) not in said:
+            said.add(_VARYING.sub("", message))
+            out.append({"kind": "data" if item.get("kind") == "data" else "warning",
+                        "epoch": None, "piece": None, "message": message})
+    return out
+
+
 def _static(name: str) -> bytes:
     return (resources.files("stationsim.web") / "static" / name).read_bytes()
 
@@ -178,6 +202,7 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
 
     def describe(record: RunRecord) -> dict[str, Any]:
         out = record.summary()
+        out["warnings"] = run_warnings(record)
         live = runs.live(record.id)
         out["progress"] = ({"phase": live.phase, "fraction": live.fraction}
                            if live is not None else None)

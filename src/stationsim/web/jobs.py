@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stationsim.web.store import RunRecord, RunStore
+from stationsim.web.worker import MAX_WARNING_CHARS, MAX_WARNINGS
 
 __all__ = ["Live", "QueueFullError", "RunQueue"]
 
@@ -205,9 +206,10 @@ class RunQueue:
             self.store.finish_failed(run_id, "the server stopped before the run ended",
                                      status="interrupted")
             return
+        warnings = _warnings(answer)
         if answer.get("done") and code == 0:
             results = json.loads((staged / "results.json").read_text(encoding="utf-8"))
-            self.store.finish_done(run_id, staged, results)
+            self.store.finish_done(run_id, staged, results, warnings)
             return
         shutil.rmtree(staged, ignore_errors=True)
         if "error" in answer:
@@ -217,4 +219,15 @@ class RunQueue:
                        f"{self.run_time_limit_s:g} s")
         else:
             message = f"the run ended without an answer (exit code {code})"
-        self.store.finish_failed(run_id, message)
+        self.store.finish_failed(run_id, message, warnings=warnings)
+
+
+def _warnings(answer: dict[str, Any]) -> list[dict[str, str]]:
+    """The warnings of a worker's answer (``{"kind", "message"}``), each checked."""
+    out = []
+    items = answer.get("warnings")
+    for item in items[:MAX_WARNINGS] if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            kind = "data" if item.get("kind") == "data" else "warning"
+            out.append({"kind": kind, "message": item["message"][:MAX_WARNING_CHARS]})
+    return out

@@ -7,7 +7,8 @@ opens the store). A finished run's files are written into a hidden temporary fol
 into place in one step, and only then is its row committed as ``done``: a row that says
 ``done`` always has its complete folder, and a folder is never seen half-written.
 
-Times are ISO 8601 UTC text to the second (``2022-03-30T07:21:00Z``).
+Times are ISO 8601 UTC text to the second (``2022-03-30T07:21:00Z``). A store of schema 1 (without
+the ``warnings`` column) is brought to schema 2 when it is opened.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +34,7 @@ __all__ = ["RUN_ID_PATTERN", "STATUSES", "TERMINAL", "RunRecord", "RunStore", "n
 RUN_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 STATUSES = ("queued", "running", "done", "failed", "interrupted")
 TERMINAL = frozenset({"done", "failed", "interrupted"})
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id          TEXT PRIMARY KEY,
@@ -52,7 +53,8 @@ CREATE TABLE IF NOT EXISTS runs (
     reproduces  TEXT,
     versions    TEXT NOT NULL,
     error       TEXT,
-    results     TEXT
+    results     TEXT,
+    warnings    TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created);
 """
@@ -91,6 +93,8 @@ class RunRecord:
         versions: Python's and the packages' versions (:func:`versions`).
         error: why a run failed or was interrupted.
         results: the results (``results.json``) of a finished run.
+        warnings: the warnings the run's worker recorded (``{"kind", "message"}``), besides
+            those in the results' log.
     """
 
     id: str
@@ -109,6 +113,7 @@ class RunRecord:
     versions: dict[str, str]
     error: str | None
     results: dict[str, Any] | None
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The row as JSON-ready values, without the scenario text and the results."""
@@ -127,7 +132,8 @@ def _record(row: sqlite3.Row) -> RunRecord:
         text=row["text"], format=row["format"], filename=row["filename"], name=row["name"],
         title=row["title"], seed=row["seed"], reproduces=row["reproduces"],
         versions=json.loads(row["versions"]), error=row["error"],
-        results=json.loads(row["results"]) if row["results"] is not None else None)
+        results=json.loads(row["results"]) if row["results"] is not None else None,
+        warnings=json.loads(row["warnings"]) if row["warnings"] is not None else [])
 
 
 class RunStore:
@@ -147,9 +153,13 @@ class RunStore:
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, _SCHEMA_VERSION):
+            if version > _SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path}: a run store of a newer schema ({version})")
             conn.executescript(_SCHEMA)
+        with self._transaction() as conn:
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(runs)")}
+            if "warnings" not in columns:  # schema 1
+                conn.execute("ALTER TABLE runs ADD COLUMN warnings TEXT")
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     @contextmanager
@@ -226,24 +236,29 @@ class RunStore:
             conn.execute("UPDATE runs SET status = 'running', started = ? "
                          "WHERE id = ? AND status = 'queued'", (now_iso(), run_id))
 
-    def finish_done(self, run_id: str, staged: Path, results: dict[str, Any]) -> None:
+    def finish_done(self, run_id: str, staged: Path, results: dict[str, Any],
+                    warnings: list[dict[str, str]] | None = None) -> None:
         """Publish a run's files (rename the staging folder into place) and commit its row
-        as ``done`` with its results, in that order."""
+        as ``done`` with its results and its worker's warnings, in that order."""
         target = self.run_dir(run_id)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staged, target)
         with self._transaction() as conn:
             conn.execute("UPDATE runs SET status = 'done', finished = ?, results = ?, "
-                         "error = NULL WHERE id = ?",
-                         (now_iso(), json.dumps(results, allow_nan=False), run_id))
+                         "error = NULL, warnings = ? WHERE id = ?",
+                         (now_iso(), json.dumps(results, allow_nan=False),
+                          json.dumps(warnings or []), run_id))
 
-    def finish_failed(self, run_id: str, message: str, *, status: str = "failed") -> None:
-        """A run that ended without results (``failed`` or ``interrupted``), with why."""
+    def finish_failed(self, run_id: str, message: str, *, status: str = "failed",
+                      warnings: list[dict[str, str]] | None = None) -> None:
+        """A run that ended without results (``failed`` or ``interrupted``), with why and the
+        warnings its worker recorded."""
         if status not in ("failed", "interrupted"):
             raise ValueError(f"not an end without results: {status!r}")
         with self._transaction() as conn:
-            conn.execute("UPDATE runs SET status = ?, finished = ?, error = ? WHERE id = ?",
-                         (status, now_iso(), message, run_id))
+            conn.execute("UPDATE runs SET status = ?, finished = ?, error = ?, warnings = ? "
+                         "WHERE id = ?",
+                         (status, now_iso(), message, json.dumps(warnings or []), run_id))
 
     def mark_interrupted(self, reason: str = "the server stopped before the run ended"
                          ) -> list[str]:

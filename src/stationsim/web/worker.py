@@ -7,9 +7,13 @@ The job comes as one JSON object on standard input::
      "source": "upload.toml", "out_dir": "<an empty folder>"}
 
 and the answers go out as JSON lines on standard output: ``{"phase": ..., "fraction": ...}``
-while it runs, then ``{"done": true}`` or ``{"error": "...", "user": true|false}`` (``user``:
-an error in the scenario, whose message says what and where; otherwise a fault, whose
-traceback goes to standard error). Whatever else the libraries print goes to standard error.
+while it runs, then ``{"done": true, "warnings": [...]}`` or ``{"error": "...", "user": true|false,
+"warnings": [...]}`` (``user``: an error in the scenario, whose message says what and where;
+otherwise a fault, whose traceback goes to standard error). ``warnings`` holds each distinct
+Python warning the job raised, as ``{"kind": "data" | "warning", "message": ...}`` (``data``: a
+table used past what it observed or covers); those raised while the scenario is propagated are
+not among them: the run's log holds them.
+Whatever else the libraries print goes to standard error.
 
 A worker whose server is gone (killed outright, so that it could not stop its runs) ends within
 half a second, whatever the run is doing: nobody would store what it makes.
@@ -24,16 +28,19 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from stationsim import api
-from stationsim.errors import StationsimError
+from stationsim.errors import PredictedDataWarning, StaleTableWarning, StationsimError
 
-__all__ = ["exit_with_parent", "main", "no_station_files", "run_job"]
+__all__ = ["exit_with_parent", "main", "no_station_files", "recorded_warnings", "run_job"]
 
 #: The exit code of a worker that ended because its server had gone.
 ORPHANED = 3
+#: The most warnings one answer carries, and the longest message [characters].
+MAX_WARNINGS, MAX_WARNING_CHARS = 50, 2000
 
 
 def no_station_files(name: str) -> str:
@@ -61,6 +68,22 @@ def run_job(job: dict[str, Any], send: Callable[..., None]) -> None:
         send(phase=phase, fraction=float(fraction))
 
     api.run_scenario(scenario, out_dir=job["out_dir"], progress=progress)
+
+
+def recorded_warnings(caught: Sequence[warnings.WarningMessage]) -> list[dict[str, str]]:
+    """Each distinct warning once, in the order raised, as ``{"kind", "message"}``; ``kind`` is
+    ``data`` for predicted or stale tables (as in a run's log), else ``warning``."""
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in caught:
+        message = str(item.message)[:MAX_WARNING_CHARS]
+        key = (item.category.__name__, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        data = issubclass(item.category, (PredictedDataWarning, StaleTableWarning))
+        out.append({"kind": "data" if data else "warning", "message": message})
+    return out[:MAX_WARNINGS]
 
 
 def exit_with_parent(interval_s: float = 0.5) -> threading.Thread:
@@ -91,18 +114,21 @@ def main(stdin: IO[str] | None = None) -> int:
         channel.write(json.dumps(message) + "\n")
         channel.flush()
 
-    try:
-        run_job(job, send)
-    except StationsimError as exc:
-        send(error=str(exc), user=True)
-    except Exception as exc:  # a fault: the server stores its kind, the log its traceback
-        traceback.print_exc()
-        send(error=f"internal error ({type(exc).__name__}: {exc})", user=False)
-        return 1
-    else:
-        send(done=True)
-    finally:
-        channel.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            run_job(job, send)
+        except StationsimError as exc:
+            send(error=str(exc), user=True, warnings=recorded_warnings(caught))
+        except Exception as exc:  # a fault: the server stores its kind, the log its traceback
+            traceback.print_exc()
+            send(error=f"internal error ({type(exc).__name__}: {exc})", user=False,
+                 warnings=recorded_warnings(caught))
+            return 1
+        else:
+            send(done=True, warnings=recorded_warnings(caught))
+        finally:
+            channel.close()
     return 0
 
 

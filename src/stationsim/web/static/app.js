@@ -1,10 +1,10 @@
-// The stationsim dashboard: start a run, follow its progress (server-sent events), show its
-// report, list past runs. Talks only to this server's JSON API (docs/web.md).
+// The stationsim dashboard: start a run, follow it (status polls and server-sent events) until
+// it ends, show its report and warnings, list past runs. Talks only to this server's JSON API (docs/web.md).
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
-let watching = null;   // the EventSource of the run being followed
+let watching = null;   // the EventSource of the run in view, while it streams
 let countries = null;  // the GeoJSON of the map's background, fetched once
 
 // --- the API ---------------------------------------------------------------------------------
@@ -13,9 +13,28 @@ async function call(path, options = {}) {
   const body = await answer.json().catch(() => null);
   if (!answer.ok) {
     const error = body && body.error ? body.error : { message: `HTTP ${answer.status}` };
-    throw new Error(error.message);
+    const problem = new Error(error.message);
+    problem.status = answer.status;
+    problem.retryAfterMs = retryAfterMs(answer);
+    throw problem;
   }
   return body;
+}
+
+// How long an answer asks us to wait before the next request [ms], or null.
+function retryAfterMs(answer) {
+  const value = answer.headers.get("Retry-After");
+  if (!value) return null;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const when = Date.parse(value);
+  return Number.isNaN(when) ? null : Math.max(0, when - Date.now());
+}
+
+// An error for people, with when to try again where the server said.
+function explain(problem) {
+  const ms = problem.retryAfterMs;
+  return ms === null || ms === undefined ? problem.message
+    : `${problem.message} (in ${Math.max(1, Math.ceil(ms / 1000))} s)`;
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -81,12 +100,30 @@ $("run-form").addEventListener("submit", async (event) => {
     follow(run.id);
     loadRuns();
   } catch (problem) {
-    error.textContent = problem.message;
+    error.textContent = explain(problem);
     error.hidden = false;
   }
 });
 
 // --- following a run -------------------------------------------------------------------------
+// One run is in view at a time. Its status is polled (every second at first, then less often)
+// until it ends; while it runs, its server-sent events move the progress bar between polls and
+// say at once when it ends. `view` counts the runs opened: an answer about a run that is no
+// longer in view is dropped.
+const TERMINAL = new Set(["done", "failed", "interrupted"]);
+const POLL_FIRST_MS = 1000;
+const POLL_GROWTH = 1.5;
+const POLL_MAX_MS = 10000;
+let view = 0;
+let polling = null;    // the timer of the next poll of the run in view
+
+function quiet() {
+  if (watching) watching.close();
+  watching = null;
+  if (polling) clearTimeout(polling);
+  polling = null;
+}
+
 function showProgress(runId, status, phase, fraction) {
   $("progress").hidden = false;
   $("run-id").textContent = runId;
@@ -96,40 +133,107 @@ function showProgress(runId, status, phase, fraction) {
   $("run-progress").value = fraction || 0;
 }
 
+function showWarnings(warnings) {
+  $("warnings-list").replaceChildren(...warnings.map((w) => {
+    const where = [w.epoch ? `${minute(w.epoch)} UTC` : "", w.piece || ""]
+      .filter(Boolean).join(", ");
+    return el("li", {}, el("span", { class: `warning-kind ${w.kind}` }, w.kind),
+      where ? ` ${where}: ` : " ", w.message);
+  }));
+  $("run-warnings").hidden = warnings.length === 0;
+}
+
 function follow(runId) {
-  if (watching) watching.close();
+  quiet();
+  view += 1;
+  const mine = view;
   $("report").hidden = true;
   $("run-error").hidden = true;
-  showProgress(runId, "queued", "", 0);
-  const source = new EventSource(`/api/runs/${runId}/events`);
-  watching = source;
-  source.addEventListener("progress", (event) => {
-    const p = JSON.parse(event.data);
-    showProgress(runId, p.status, p.phase, p.fraction);
-  });
-  source.addEventListener("end", (event) => {
-    source.close();
-    watching = null;
-    const end = JSON.parse(event.data);
-    showProgress(runId, end.status, "", end.status === "done" ? 1 : 0);
-    if (end.status === "done") {
-      showRun(runId);
-    } else {
-      $("run-error").textContent = end.error || `the run is ${end.status}`;
-      $("run-error").hidden = false;
+  showWarnings([]);
+  showProgress(runId, "", "", 0);
+  let delay = POLL_FIRST_MS;
+  let streamed = false;  // whether the run was seen queued or running (and its events asked)
+  let soon = false;      // whether the events said it ended: poll again at once
+
+  const stream = () => {
+    streamed = true;
+    if (typeof EventSource !== "function") return;
+    const source = new EventSource(`/api/runs/${runId}/events`);
+    watching = source;
+    source.addEventListener("progress", (event) => {
+      const p = JSON.parse(event.data);
+      if (mine === view) showProgress(runId, p.status, p.phase, p.fraction);
+    });
+    source.addEventListener("end", () => {
+      source.close();
+      if (watching === source) watching = null;
+      if (mine !== view) return;
+      soon = true;  // look now rather than at the next poll
+      if (polling) {
+        clearTimeout(polling);
+        polling = setTimeout(poll, 0);
+      }
+    });
+    source.addEventListener("error", () => {  // the polls carry on alone
+      source.close();
+      if (watching === source) watching = null;
+    });
+  };
+
+  async function poll() {
+    polling = null;
+    let wait = delay;
+    delay = Math.min(delay * POLL_GROWTH, POLL_MAX_MS);
+    try {
+      const answer = await fetch(`/api/runs/${runId}`, { cache: "no-store" });
+      if (mine !== view) return;
+      const hint = retryAfterMs(answer);
+      if (hint !== null) wait = Math.max(wait, hint);
+      const body = await answer.json().catch(() => null);
+      if (mine !== view) return;
+      if (answer.ok && body) {
+        if (TERMINAL.has(body.status)) {
+          quiet();
+          if (streamed) loadRuns();
+          showRun(body, mine).catch((problem) => {
+            $("run-error").textContent = problem.message;
+            $("run-error").hidden = false;
+          });
+          return;
+        }
+        if (!watching) {
+          const p = body.progress || {};
+          showProgress(runId, body.status, p.phase, p.fraction);
+        }
+        if (!streamed) stream();
+      } else if (answer.status === 404) {
+        quiet();
+        showProgress(runId, "unknown", "", 0);
+        $("run-error").textContent = body && body.error ? body.error.message
+          : `no run ${runId}`;
+        $("run-error").hidden = false;
+        return;
+      }
+    } catch (problem) {
+      // The server cannot be reached now (restarting?): try again, less often.
     }
-    loadRuns();
-  });
+    if (mine === view) polling = setTimeout(poll, soon ? 0 : wait);
+    soon = false;
+  }
+
+  polling = setTimeout(poll, 0);
 }
 
 // --- the report ------------------------------------------------------------------------------
-async function showRun(runId) {
-  const run = await call(`/api/runs/${runId}`);
-  if (run.status !== "done") {
-    showProgress(runId, run.status, run.error || "", 0);
-    return;
-  }
+async function showRun(run, mine) {
+  const runId = run.id;
+  showProgress(runId, run.status, "", run.status === "done" ? 1 : 0);
+  $("run-error").textContent = run.error || "";
+  $("run-error").hidden = !run.error;
+  showWarnings(run.warnings || []);
+  if (run.status !== "done") return;
   const results = await call(`/api/runs/${runId}/results`);
+  if (mine !== view) return;
   const files = Object.fromEntries(run.files.map((f) => [f.name, f.url]));
   $("report-title").textContent = `Report: ${results.title || results.scenario}`;
   $("report-summary").textContent =
@@ -279,8 +383,7 @@ async function loadRuns() {
   fillTable($("runs-table"), ["created (UTC)", "scenario", "status", "finished (UTC)", ""],
     runs.map((r) => {
       const open = el("button", { type: "button", class: "open" }, "show");
-      open.addEventListener("click", () => (r.status === "done" || r.status === "failed"
-        || r.status === "interrupted" ? showStored(r) : follow(r.id)));
+      open.addEventListener("click", () => follow(r.id));
       const again = el("button", { type: "button", class: "reproduce" }, "run again");
       again.addEventListener("click", async () => {
         try {
@@ -288,7 +391,7 @@ async function loadRuns() {
           follow(run.id);
           loadRuns();
         } catch (problem) {
-          $("form-error").textContent = problem.message;
+          $("form-error").textContent = explain(problem);
           $("form-error").hidden = false;
         }
       });
@@ -296,15 +399,6 @@ async function loadRuns() {
       const name = r.uploaded ? `${r.name} (uploaded)` : r.name;
       return [minute(r.created), name, status, minute(r.finished), el("span", {}, open, again)];
     }));
-}
-
-function showStored(run) {
-  if (watching) watching.close();
-  showProgress(run.id, run.status, "", run.status === "done" ? 1 : 0);
-  $("run-error").hidden = !run.error;
-  $("run-error").textContent = run.error || "";
-  $("report").hidden = true;
-  if (run.status === "done") showRun(run.id);
 }
 
 loadScenarios().catch((problem) => {
