@@ -7,12 +7,14 @@ into windows and segments between which only runtime parameters change (:mod:`.r
 Events: the entry interface (120 km geodetic, "reentry") is recorded and the member goes on
 to breakup (78 km, "breakup"), where it stops with the status "reentered"; user events are
 :mod:`.events`. The two built-in events are located in every step (a third of the cost of a
-J2 + drag step), so a run leaves them out when no member can reach them: no drag, no finite
-burns, no event that resets the state, no SRP area, every member's osculating perigee more than
-100 km above the entry interface (heights over the equatorial radius, a lower bound of the
-geodetic height; the margin covers the perigee's J2/J3 oscillations of at most tens of km) and,
-with the Sun or the Moon, apogees below one Earth radius of height (whose lunisolar perigee
-drift is far below the margin; higher orbits keep the events). Otherwise a member starts with a
+J2 + drag step), so a run leaves them out when no member can reach them: no drag (or a static
+exponential density through which no member can fall to the guard below within the run's
+span, :mod:`.decay_bound`), no finite burns, no event that resets the state, no SRP area,
+every member's osculating perigee more than 100 km above the entry interface (heights over
+the equatorial radius, a lower bound of the geodetic height; the margin covers the perigee's
+J2/J3 oscillations of at most tens of km) and, with the Sun or the Moon, apogees below one
+Earth radius of height (whose lunisolar perigee drift is far below the margin; higher orbits
+keep the events). Otherwise a member starts with a
 cheap guard in their place, ``|r|`` falling to the equatorial radius + the higher built-in
 height + 10 km, above which the events' height (at least ``|r| - a``) cannot reach theirs; at
 the guard the run moves on to the integrator with the built-in events (the same equations, and
@@ -41,7 +43,13 @@ from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.drag import DragProperties
 from stationsim.propagation.batch import Stage, propagate_batches
-from stationsim.propagation.dynamics import Dynamics, ForceModel, build_dynamics
+from stationsim.propagation.decay_bound import fall_time_lower_bound_s
+from stationsim.propagation.dynamics import (
+    Dynamics,
+    ExponentialDensity,
+    ForceModel,
+    build_dynamics,
+)
 from stationsim.propagation.events import (
     Action,
     EpochEvent,
@@ -145,13 +153,16 @@ class Propagator:
         return [stage([self._guard, *user], self._guard_radius_m),
                 stage([self._guard, *located], self._guard_radius_m)]
 
-    def _reentry_impossible(self, r0: FloatArray, v0: FloatArray, srp: FloatArray,
+    def _reentry_impossible(self, epoch: Epoch, t_end: float, r0: FloatArray, v0: FloatArray,
+                            drags: Sequence[DragProperties | None], srp: FloatArray,
                             burns: Sequence[FiniteBurn],
                             events: Sequence[HeightEvent | EpochEvent | ExpressionEvent]) -> bool:
         """Whether no member can reach the built-in height events (see the module notes)."""
         model = self.model
-        if (model.drag is not None or burns or (model.srp and np.any(srp > 0.0))
+        if (burns or (model.srp and np.any(srp > 0.0))
                 or any(e.action is Action.RESET_STATE for e in events)):
+            return False
+        if model.drag is not None and not isinstance(model.drag, ExponentialDensity):
             return False
         mu = GM_EARTH_M3_S2 if model.gravity is None else model.gravity.mu_m3_s2
         h = np.cross(r0, v0)
@@ -160,6 +171,16 @@ class Propagator:
                            axis=1)
         if not np.all(e < 1.0):
             return False
+        if isinstance(model.drag, ExponentialDensity):
+            d = model.drag
+            for k, drag in enumerate(drags):
+                per_kg = (0.0 if drag is None else
+                          drag.drag_area_m2(epoch, r0[k], v0[k]) / drag.mass_kg)
+                fall = fall_time_lower_bound_s(
+                    float(p[k] / (1.0 - e[k] ** 2)), float(e[k]), per_kg, mu,
+                    self._guard_radius_m, (d.rho0_kg_m3, d.h0_m, d.scale_height_m))
+                if fall <= t_end:
+                    return False
         perigee, apogee = p / (1.0 + e) - WGS84_A_M, p / (1.0 - e) - WGS84_A_M
         if (model.sun or model.moon) and np.max(apogee) >= WGS84_A_M:
             return False
@@ -198,8 +219,8 @@ class Propagator:
         if output_step_s is not None and not (np.isfinite(output_step_s) and output_step_s > 0):
             raise PropagationError(f"the output step must be a positive number of seconds "
                                    f"(got {output_step_s})")
-        built_in = ([] if self._reentry_impossible(r0, v0, srp, burns, events) else
-                    list(self._built_in))
+        built_in = ([] if self._reentry_impossible(epoch, t_end, r0, v0, drags, srp, burns,
+                                                   events) else list(self._built_in))
         located = built_in + [e for e in events if not isinstance(e, EpochEvent)]
         epoch_events = sorted((e for e in events if isinstance(e, EpochEvent)),
                               key=lambda e: float(e.epoch - epoch))
