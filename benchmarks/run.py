@@ -746,8 +746,10 @@ NOTES = [
     "Sun and Moon off, the default `orientation=\"iau2006\"` Earth; C2 is the same with NRLMSIS 2.1.",
     "Design facts of stationsim's propagator that bear on its times: the integrator carries the "
     "mass as a 7th state and the Earth rotation as runtime parameters; compact mode only for large "
-    "systems (Sun/Moon, harmonics beyond 4x4, the density fit); the re-entry and breakup events are "
-    "compiled in only below a guard radius (130 km above the equator) or left out when no drag acts; "
+    "systems (Sun/Moon, SRP, harmonics beyond 8x8); the central term and the zonal harmonics are one "
+    "fused expression; the re-entry and breakup events are compiled in only below a guard radius "
+    "(130 km above the equator) or left out when no member can get there: no drag, or a static "
+    "exponential density through which a lower bound on the fall time exceeds the run's span; "
     "runs with the IAU 2006 Earth or a density fit are cut into UTC-day windows with Python work "
     "between them; ensemble members run in SIMD lanes (heyoka batch mode), one thread.",
     "heyoka's case C uses its thermoNET neural approximation of NRLMSISE-00 and a uniformly rotating "
