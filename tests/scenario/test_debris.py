@@ -118,6 +118,13 @@ def test_below_the_threshold_or_without_a_policy_nothing_fires(ctx: Context) -> 
         assert iss.collision_risk_accepted() == pytest.approx(p)
 
 
+def test_a_segment_named_before_it_flies_alone_means_the_body_carrying_it(ctx: Context
+                                                                          ) -> None:
+    run = run_scenario(scenario([conjunction("2022-03-27T16:00:00Z", 2e-4, "USOS")],
+                                policies=[DebrisAvoidance()]), ctx)
+    assert [c.dodged for c in run.body("ISS").conjunctions] == [True]
+
+
 def test_a_policy_for_other_bodies_does_not_fire(ctx: Context) -> None:
     policy = DebrisAvoidance(threshold=1e-5, bodies=("USOS",))
     run = run_scenario(scenario([conjunction("2022-03-27T16:00:00Z", 1e-3)],

@@ -24,6 +24,7 @@ from stationsim.scenario.bodies import Body, ConjunctionOutcome
 from stationsim.scenario.events import EventContext, holder
 from stationsim.scenario.propellant import plan_reboost
 from stationsim.scenario.spec import Conjunction, DebrisAvoidance
+from stationsim.station import Segment
 
 __all__ = ["meet_conjunction"]
 
@@ -82,6 +83,10 @@ def _target(event: Conjunction, bodies: list[Body]) -> Body | None:
         return None
     if named:
         return named[-1]
+    segment = next((s for s in Segment if s.value.lower() == event.body.lower()), None)
+    carrying = [b for b in flying if segment is not None and segment in b.config.segments()]
+    if len(carrying) == 1:  # a segment's name before it flies alone: the body carrying it
+        return carrying[0]
     return holder(bodies, event, event.body)
 
 

@@ -183,10 +183,11 @@ class TransferPropellant(Event):
 
 @dataclass(frozen=True)
 class Conjunction(Event):
-    """A predicted close approach of a tracked object to ``body`` (a body's name, or a part
-    it holds; ``""``: the only flying body), acted on at ``epoch``: its probability of
-    collision, and optionally the predicted miss distance [m] and the object's name, for the
-    log. A :class:`DebrisAvoidance` policy decides whether the body dodges it."""
+    """A predicted close approach of a tracked object to ``body`` (a body's name, a part it
+    holds, or a segment it carries; ``""``: the only flying body), acted on at ``epoch``: its
+    probability of collision, and optionally the predicted miss distance [m] and the object's
+    name, for the log. A :class:`DebrisAvoidance` policy decides whether the body dodges
+    it."""
 
     body: str = ""
     probability: float = 0.0
