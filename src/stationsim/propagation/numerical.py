@@ -172,15 +172,19 @@ class Propagator:
         if not np.all(e < 1.0):
             return False
         if isinstance(model.drag, ExponentialDensity):
+            # One bound for the worst member of each kind: the most drag per kilogram, the
+            # largest orbit (the rate grows as sqrt(a)) and the lowest perigee.
             d = model.drag
-            for k, drag in enumerate(drags):
-                per_kg = (0.0 if drag is None else
-                          drag.drag_area_m2(epoch, r0[k], v0[k]) / drag.mass_kg)
-                fall = fall_time_lower_bound_s(
-                    float(p[k] / (1.0 - e[k] ** 2)), float(e[k]), per_kg, mu,
-                    self._guard_radius_m, (d.rho0_kg_m3, d.h0_m, d.scale_height_m))
-                if fall <= t_end:
-                    return False
+            per_kg = max(0.0 if drag is None else
+                         drag.drag_area_m2(epoch, r0[k], v0[k]) / drag.mass_kg
+                         for k, drag in enumerate(drags))
+            a = p / (1.0 - e * e)
+            widest, lowest = float(np.max(a)), float(np.min(p / (1.0 + e)))
+            fall = fall_time_lower_bound_s(widest, 1.0 - lowest / widest, per_kg, mu,
+                                           self._guard_radius_m,
+                                           (d.rho0_kg_m3, d.h0_m, d.scale_height_m))
+            if fall <= t_end:
+                return False
         perigee, apogee = p / (1.0 + e) - WGS84_A_M, p / (1.0 - e) - WGS84_A_M
         if (model.sun or model.moon) and np.max(apogee) >= WGS84_A_M:
             return False
