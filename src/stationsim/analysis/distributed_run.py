@@ -90,8 +90,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     weather = (load_space_weather() if task.held_forecast is None else SpaceWeather.constant(
         f107_sfu=task.held_forecast[0], f107a_sfu=task.held_forecast[0],
         ap=task.held_forecast[1]))
+    # One slot for every member (chosen from the nominal lifetime): the members share entries.
     engine = LifetimePropagator(engine_model(), atmosphere_by_name(task.atmosphere, weather),
-                                slot_s=task.slot_s)
+                                slot_s=task.slot_s, coarse_slot_s=None)
     m = task.members
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # predicted space weather: the caller says so once

@@ -132,7 +132,10 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
     with warnings.catch_warnings():
         # The forecast's warning is the notes' business here.
         warnings.simplefilter("ignore")
-        result = LifetimePropagator(setup.model, setup.atmosphere).propagate(
+        # Heights against time: daily slots throughout (a coarse slot would move a storm's
+        # effect by days).
+        result = LifetimePropagator(setup.model, setup.atmosphere,
+                                    coarse_slot_s=None).propagate(
             setup.start, ens.r_gcrf_m, ens.v_gcrf_m_s, ballistic_kg_m2=ens.ballistic_kg_m2,
             duration_s=float(times[-1]), density_factor=ens.density_factor,
             output_step_s=step_s, progress=report, reference=setup.reference)

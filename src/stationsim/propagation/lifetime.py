@@ -14,7 +14,8 @@ revolution. This engine follows what decides the lifetime and nothing more:
 * the shape of a revolution (radius against argument of latitude, with the J2 short-period
   terms and the eccentricity of the start) is taken from one drag-free revolution of the full
   force model and scaled with ``a``;
-* the orbit average ``<rho g>`` comes from a table per time slot (a UTC day) and per mean
+* the orbit average ``<rho g>`` comes from a table per time slot (a day, or eight days while
+  a member loses under 5 km in eight days: see ``coarse_slot_s``) and per mean
   height (every 5 km), filled lazily where members are: each entry averages the atmosphere
   model at 48 points spread over the slot and over the revolution (a low-discrepancy sequence
   of phases), so the day-night bulge, the latitude band and the day's space weather enter as
@@ -28,6 +29,12 @@ fourth-order Runge-Kutta step, within one slot and short enough that its mean he
 at most 2 km; the arrays advance every member at once. A table entry depends only on its slot
 and node, so a member's result is the same whatever ensemble it is run in: an ensemble split
 into chunks (other processes, a Dask cluster) gives the same numbers, bit for bit.
+
+A lone member pays for its table entries alone, one fill per slot: by default it uses eight-day
+slots while it decays slowly (its weather averaged over eight days, which moves a lifetime of
+years by about 0.05 %) and daily ones for the rest, where the timing of storms matters.
+Ensembles pass one slot for all (``coarse_slot_s=None``), chosen from the nominal lifetime, so
+that their members, spread in height, share the entries.
 
 A member *re-enters* when the lowest point of its revolution (the mean height less the depth
 of the reference revolution's lowest geodetic point) reaches the entry height (120 km), and
@@ -63,6 +70,8 @@ __all__ = ["LifetimePropagator", "ReferenceRevolution", "reference_revolution"]
 
 #: Largest change of a member's mean height in one step [m].
 _MAX_STEP_DROP_M = 2e3
+#: Largest change of mean height, at the current rate, over one coarse slot [m].
+_COARSE_MAX_DROP_M = 5e3
 
 
 class LifetimePropagator:
@@ -73,16 +82,21 @@ class LifetimePropagator:
         atmosphere: the density model averaged into the table.
         reentry_height_m, breakup_height_m: of the revolution's lowest point.
         slot_s: the table's time slot [s] (default one day).
+        coarse_slot_s: a longer slot [s] (default eight days; ``None``: none) for members
+            that decay slowly: a member uses it while the mean height it would lose in one
+            coarse slot, at its current rate, is under 5 km, and ``slot_s`` from then on.
     """
 
     def __init__(self, model: ForceModel, atmosphere: Atmosphere, *,
                  reentry_height_m: float = 120e3, breakup_height_m: float = 78e3,
-                 slot_s: float = 86400.0) -> None:
+                 slot_s: float = 86400.0, coarse_slot_s: float | None = 8 * 86400.0) -> None:
         self.model = model
         self.atmosphere = atmosphere
         self.reentry_height_m = reentry_height_m
         self.breakup_height_m = breakup_height_m
         self.slot_s = slot_s
+        self.coarse_slot_s = (coarse_slot_s if coarse_slot_s is not None
+                              and coarse_slot_s > slot_s else None)
 
     def propagate(self, epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray, *,
                   ballistic_kg_m2: ArrayLike, until: Epoch | None = None,
@@ -126,8 +140,12 @@ class LifetimePropagator:
         t_end = end_time(epoch, until, duration_s)
         ref = reference if reference is not None else reference_revolution(
             self.model, epoch, r0[0], v0[0])
-        table = OrbitDensityTable(self.atmosphere, ref, epoch, self.slot_s, t_end,
-                                  1 if n > 8 else 0)
+        # Table 0 has the fine slot; table 1 (if any) the coarse one, where members start.
+        slots = [self.slot_s] + ([self.coarse_slot_s] if self.coarse_slot_s else [])
+        tables = [OrbitDensityTable(self.atmosphere, ref, epoch, length, t_end,
+                                    1 if n > 8 else 0) for length in slots]
+        slot_length = np.array(slots)
+        tier = np.full(n, len(slots) - 1, dtype=np.intp)
         osc = elements_from_state(r0, v0)
         a = np.asarray(osc.a_m, dtype=np.float64) + ref.a_offset_m
         u = self._argument_of_latitude(r0, v0) - ref.u0_rad + ref.u_rad[0]
@@ -147,10 +165,17 @@ class LifetimePropagator:
         next_out = np.zeros(n) if output_step_s is not None else np.full(n, np.inf)
         iterations = member_steps = 0
 
-        def rate(slot: NDArray[np.intp], tt: FloatArray, aa: FloatArray,
-                 idx: NDArray[np.intp]) -> FloatArray:
+        def rate(lv: NDArray[np.intp], slot: NDArray[np.intp], tt: FloatArray,
+                 aa: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
             h = np.maximum(aa - WGS84_A_M, floor - ref.low_point_m + 1.0)
-            rho_g = np.exp(table.log_density(slot, h))
+            if len(tables) == 1 or np.all(lv == lv[0]):
+                log_rho_g = tables[int(lv[0])].log_density(slot, h)
+            else:
+                log_rho_g = np.empty_like(h)
+                for k, table in enumerate(tables):
+                    at = lv == k
+                    log_rho_g[at] = table.log_density(slot[at], h[at])
+            rho_g = np.exp(log_rho_g)
             if density_factor is not None:
                 rho_g = rho_g * np.asarray(density_factor(tt, idx))
             return np.asarray(-np.sqrt(GM_EARTH_M3_S2 * aa) * rho_g / b[idx])
@@ -168,15 +193,27 @@ class LifetimePropagator:
                 i = int(idx[j])
                 outputs[i].append((float(t[i]), float(a[i]), float(u[i])))
                 next_out[i] += step_out
-            slot = np.floor(ti / self.slot_s).astype(np.intp)
-            k1 = rate(slot, ti, a_i, idx)
-            dt = np.minimum.reduce([(slot + 1.0) * self.slot_s - ti, t_end - ti,
+            lv = tier[idx]
+            slot = np.floor(ti / slot_length[lv]).astype(np.intp)
+            k1 = rate(lv, slot, ti, a_i, idx)
+            if len(tables) > 1:
+                # Too fast for the coarse slot (or a coarse slot would reach past the end):
+                # the fine one from now on.
+                quick = (lv == 1) & ((-k1 * slot_length[1] > _COARSE_MAX_DROP_M)
+                                     | ((slot + 1.0) * slot_length[1] > t_end))
+                if np.any(quick):
+                    tier[idx[quick]] = 0
+                    lv = tier[idx]
+                    slot = np.floor(ti / slot_length[lv]).astype(np.intp)
+                    k1[quick] = rate(lv[quick], slot[quick], ti[quick], a_i[quick],
+                                     idx[quick])
+            dt = np.minimum.reduce([(slot + 1.0) * slot_length[lv] - ti, t_end - ti,
                                     next_out[idx] - ti,
                                     _MAX_STEP_DROP_M / np.maximum(-k1, 1e-12)])
             dt = np.maximum(dt, 1e-3)
-            k2 = rate(slot, ti + dt / 2, a_i + dt / 2 * k1, idx)
-            k3 = rate(slot, ti + dt / 2, a_i + dt / 2 * k2, idx)
-            k4 = rate(slot, ti + dt, a_i + dt * k3, idx)
+            k2 = rate(lv, slot, ti + dt / 2, a_i + dt / 2 * k1, idx)
+            k3 = rate(lv, slot, ti + dt / 2, a_i + dt / 2 * k2, idx)
+            k4 = rate(lv, slot, ti + dt, a_i + dt * k3, idx)
             a_new = a_i + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
             u_new = u[idx] + dt / 6.0 * (u_rate(a_i) + 4 * u_rate(a_i + dt / 2 * k1)
                                          + u_rate(np.maximum(a_new, WGS84_A_M)))
@@ -198,8 +235,9 @@ class LifetimePropagator:
             done = finished
         return self._results(epoch, ref, crossed, t, a, u, outputs,
                              {"steps": float(iterations), "member_steps": float(member_steps),
-                              "density_samples": float(table.samples),
-                              "table_entries": float(table.entries)}, progress)
+                              "density_samples": float(sum(x.samples for x in tables)),
+                              "table_entries": float(sum(x.entries for x in tables))},
+                             progress)
 
     def _results(self, epoch: Epoch, ref: ReferenceRevolution, crossed: dict[str, FloatArray],
                  t: FloatArray, a: FloatArray, u: FloatArray,

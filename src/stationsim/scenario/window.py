@@ -159,7 +159,7 @@ def reentry_window(body: Body, start: Epoch, model: ForceModel, atmosphere: Atmo
     # ap history MSIS asks for, and a slot: a slot's samples reach to its end).
     horizon_s = min(max(3.0 * float(epoch - t0), 30 * _DAY_S),
                     (weather.end_mjd - float(t0.mjd_utc) - 3.0) * _DAY_S - slot_s)
-    engine = LifetimePropagator(model, atmosphere, slot_s=slot_s)
+    engine = LifetimePropagator(model, atmosphere, slot_s=slot_s, coarse_slot_s=None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # predicted space weather: the run said so
