@@ -74,8 +74,9 @@ def engine_cases() -> list[dict]:
         engine.propagate(t0, r0, v0, ballistic_kg_m2=b, duration_s=86400.0,
                          output_step_s=None)  # warm: the reference revolution's integrator
         clock = time.perf_counter()
-        fast = engine.propagate(t0, r0, v0, ballistic_kg_m2=b, output_step_s=None).members[0]
+        fast_run = engine.propagate(t0, r0, v0, ballistic_kg_m2=b, output_step_s=None)
         fast_s = time.perf_counter() - clock
+        fast = fast_run.members[0]
         prop = Propagator(model, atmosphere=atmosphere)
         prop.propagate(t0, r0, v0, drag=ConstantDrag.from_ballistic_coefficient(b),
                        duration_s=86400.0)  # warm: compilation
@@ -87,7 +88,9 @@ def engine_cases() -> list[dict]:
         life_slow = float(slow.event("reentry").epoch - t0)
         rows.append({"case": name, "ballistic_kg_m2": b, "lifetime_days": life_slow / 86400,
                      "lifetime_error": life_fast / life_slow - 1.0, "engine_s": fast_s,
-                     "numerical_s": slow_s, "speedup": slow_s / fast_s})
+                     "numerical_s": slow_s, "speedup": slow_s / fast_s,
+                     "engine_density_samples": fast_run.statistics["density_samples"],
+                     "engine_steps": fast_run.statistics["steps"]})
         error = 100 * rows[-1]["lifetime_error"]
         print(f"{name}: lifetime {life_slow / 86400:.2f} d, engine {error:+.3f} %, "
               f"{fast_s:.2f} s vs {slow_s:.2f} s ({rows[-1]['speedup']:.1f}x)", flush=True)
