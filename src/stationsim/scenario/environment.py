@@ -2,10 +2,12 @@
 
 What the capability audit needs (:class:`stationsim.station.Environment`): the mean height
 above the equatorial radius, the beta angle, the eclipse fraction and the orbit-mean air
-density. The revolution is sampled on the two-body ellipse through the state (64 points,
-equally spaced in mean anomaly): over one revolution J2 moves the node by 0.02 deg and the
-height by a few hundred metres, which changes none of the four values by more than the
-atmosphere model's own uncertainty.
+density. The revolution is sampled at 64 instants equally spaced over one period: on the orbit
+itself, propagated drag-free with the run's force model, when a propagator is given; otherwise
+on the two-body ellipse through the state. The ellipse is only a fallback: the osculating
+semi-major axis carries J2's short-period terms, so for the ISS the ellipse's mean height is
+off by up to 6 km and its orbit-mean density by up to 11 %
+(:mod:`stationsim.analysis.station_orbit`; ``tests/scenario/test_environment.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from stationsim.errors import PropagationError
 from stationsim.forces.atmosphere import Atmosphere
 from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.propagation.kepler import Elements, elements_from_state, state_from_elements
+from stationsim.propagation.numerical import Propagator
 from stationsim.station import Environment, beta_angle_rad, eclipse_fraction
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -30,9 +33,11 @@ SAMPLES_PER_ORBIT = 64
 
 
 def orbit_samples(epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray,
-                  samples: int = SAMPLES_PER_ORBIT) -> tuple[Epoch, FloatArray]:
-    """Epochs and GCRF positions [m] of one revolution of the two-body orbit through the
-    state, starting at ``epoch``."""
+                  samples: int = SAMPLES_PER_ORBIT, propagator: Propagator | None = None
+                  ) -> tuple[Epoch, FloatArray]:
+    """Epochs and GCRF positions [m] of one revolution from the state at ``epoch``: of the
+    orbit propagated by ``propagator`` (without drag), or of the two-body orbit through the
+    state."""
     el = elements_from_state(np.asarray(r_gcrf_m, dtype=np.float64),
                              np.asarray(v_gcrf_m_s, dtype=np.float64))
     a = float(el.a_m)
@@ -40,6 +45,12 @@ def orbit_samples(epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray,
         raise PropagationError("the state is not on a closed orbit")
     period = 2.0 * math.pi * math.sqrt(a ** 3 / GM_EARTH_M3_S2)
     offsets = np.arange(samples) / samples * period
+    if propagator is not None:
+        member = propagator.propagate(epoch, np.asarray(r_gcrf_m, dtype=np.float64),
+                                      np.asarray(v_gcrf_m_s, dtype=np.float64),
+                                      duration_s=period, output_times_s=offsets).members[0]
+        if member.status == "completed" and len(member.times_s) == samples:
+            return epoch + member.times_s, np.asarray(member.states[:, :3])
     mean_anomaly = np.mod(float(el.m_rad) + 2.0 * math.pi * np.arange(samples) / samples,
                           2.0 * math.pi)
     ring = Elements(np.full(samples, a), np.full(samples, float(el.e)),
@@ -50,10 +61,12 @@ def orbit_samples(epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray,
 
 
 def orbit_environment(epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray,
-                      atmosphere: Atmosphere) -> Environment:
+                      atmosphere: Atmosphere, propagator: Propagator | None = None
+                      ) -> Environment:
     """The orbit average at ``epoch`` of the orbit through ``(r, v)`` (GCRF, SI), with the air
-    density of ``atmosphere`` and the beta angle of the low-precision Sun."""
-    when, r = orbit_samples(epoch, r_gcrf_m, v_gcrf_m_s)
+    density of ``atmosphere`` and the beta angle of the low-precision Sun; the revolution
+    propagated by ``propagator`` if given (see the module notes)."""
+    when, r = orbit_samples(epoch, r_gcrf_m, v_gcrf_m_s, propagator=propagator)
     density = float(np.mean(atmosphere.density(when, r)))
     altitude = float(np.mean(np.linalg.norm(r, axis=-1))) - WGS84_A_M
     beta = beta_angle_rad(sun_direction_gcrf(epoch), np.asarray(r_gcrf_m),

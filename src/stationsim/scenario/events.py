@@ -104,7 +104,8 @@ def describe_capabilities(body: Body, env: Environment, ctx: EventContext,
 
 
 def _environment(body: Body, ctx: EventContext) -> Environment:
-    return orbit_environment(body.epoch, body.state[:3], body.state[3:6], ctx.atmosphere)
+    return orbit_environment(body.epoch, body.state[:3], body.state[3:6], ctx.atmosphere,
+                             ctx.propagator)
 
 
 def holder(bodies: list[Body], event: Event, name: str) -> Body:

@@ -175,7 +175,7 @@ class _Runner:
         record = station_record(self.scn, self.ctx)
         at = self.scn.start.station_epoch
         at = at if at is not None else self.start
-        env = orbit_environment(self.start, r, v, self.atmosphere)
+        env = orbit_environment(self.start, r, v, self.atmosphere, self.propagator)
         config = record.configuration_at(at, env)
         end = self._end()
         self._note(self.start, "start", f"{config.name}: {config.mass_kg / 1e3:.1f} t, "
