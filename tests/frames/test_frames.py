@@ -130,6 +130,22 @@ def test_past_the_table_warns_and_holds_the_last_values(ts: Timescale) -> None:
     assert np.all(np.isfinite(r))
 
 
+def test_past_the_table_says_so_once_whatever_the_date(ts: Timescale) -> None:
+    """A run of years past the table's end asks for every day and every quantity: one text
+    (the command line shows each distinct warning once)."""
+    assert ts.eop is not None
+    end = ts.eop.mjd_utc[-1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for day in (end + 10.0, end + 400.0, end + 900.5):
+            ts.ut1_minus_utc(day)
+            gcrf_to_itrf_position(ts.from_mjd_utc(day), np.array([7e6, 0, 0]))
+    texts = {str(w.message) for w in caught if issubclass(w.category, StaleTableWarning)
+             and "Earth orientation is needed" in str(w.message)}
+    assert len(texts) == 1, texts
+    assert "after" in next(iter(texts))
+
+
 def test_geodetic_against_astropy_and_known_points() -> None:
     import astropy.units as u
     from astropy.coordinates import EarthLocation

@@ -89,17 +89,20 @@ class Timescale:
         return np.asarray(table.tai_minus_utc_s[np.maximum(index, 0)], dtype=np.float64)
 
     # --- Earth orientation --------------------------------------------------------------------
-    def _eop_interp(self, mjd_utc: FloatArray, column: FloatArray, what: str) -> FloatArray:
+    def _eop_interp(self, mjd_utc: FloatArray, column: FloatArray) -> FloatArray:
         if self.eop is None:
             return np.zeros_like(mjd_utc)
         grid = self.eop.mjd_utc
         low, high = _span(mjd_utc)
         if low < grid[0] or high > grid[-1]:
+            # One text per side of the table, whatever the dates and the quantity, so that a
+            # run of years past the table's end says it once.
+            side = (f"before {_iso_date(grid[0])}, its start" if low < grid[0]
+                    else f"after {_iso_date(grid[-1])}, its end")
             warnings.warn(
-                f"{what} is needed between {_iso_date(np.min(mjd_utc))} and "
-                f"{_iso_date(np.max(mjd_utc))}, but the Earth-orientation table "
-                f"({self.eop.source or 'EOP'}) covers {_iso_date(grid[0])} to "
-                f"{_iso_date(grid[-1])}; its end values are held outside that span "
+                f"Earth orientation is needed {side} (the Earth-orientation table "
+                f"{self.eop.source or 'EOP'} covers {_iso_date(grid[0])} to "
+                f"{_iso_date(grid[-1])}); its end values are held outside that span "
                 "(run 'stationsim data update' for a newer table)",
                 StaleTableWarning,
                 stacklevel=4,
@@ -126,7 +129,7 @@ class Timescale:
         if self.eop is None:
             return np.zeros_like(mjd)
         self._warn_if_predicted(mjd)
-        ut1_tai = self._eop_interp(mjd, self._ut1_minus_tai_s, "UT1 - UTC")
+        ut1_tai = self._eop_interp(mjd, self._ut1_minus_tai_s)
         return ut1_tai + self.tai_minus_utc(mjd)
 
     def polar_motion_rad(self, mjd_utc: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -134,8 +137,8 @@ class Timescale:
         mjd = np.asarray(mjd_utc, dtype=np.float64)
         if self.eop is None:
             return np.zeros_like(mjd), np.zeros_like(mjd)
-        xp = self._eop_interp(mjd, self.eop.xp_arcsec, "polar motion")
-        yp = self._eop_interp(mjd, self.eop.yp_arcsec, "polar motion")
+        xp = self._eop_interp(mjd, self.eop.xp_arcsec)
+        yp = self._eop_interp(mjd, self.eop.yp_arcsec)
         return xp * ARCSEC_TO_RAD, yp * ARCSEC_TO_RAD
 
     def cip_offsets_rad(self, mjd_utc: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -143,8 +146,8 @@ class Timescale:
         mjd = np.asarray(mjd_utc, dtype=np.float64)
         if self.eop is None:
             return np.zeros_like(mjd), np.zeros_like(mjd)
-        dx = self._eop_interp(mjd, self.eop.dx_mas, "pole offsets")
-        dy = self._eop_interp(mjd, self.eop.dy_mas, "pole offsets")
+        dx = self._eop_interp(mjd, self.eop.dx_mas)
+        dy = self._eop_interp(mjd, self.eop.dy_mas)
         return dx * ARCSEC_TO_RAD * 1e-3, dy * ARCSEC_TO_RAD * 1e-3
 
     def lod_s(self, mjd_utc: ArrayLike) -> FloatArray:
@@ -152,7 +155,7 @@ class Timescale:
         mjd = np.asarray(mjd_utc, dtype=np.float64)
         if self.eop is None:
             return np.zeros_like(mjd)
-        return self._eop_interp(mjd, self.eop.lod_ms, "length of day") * 1e-3
+        return self._eop_interp(mjd, self.eop.lod_ms) * 1e-3
 
     def day_length_s(self, mjd_utc_day: ArrayLike) -> FloatArray:
         """Length [s] of the UTC days: 86,400, or 86,401 when one ends with a leap second."""
