@@ -138,3 +138,16 @@ def test_every_refusal_is_a_user_error() -> None:
     """The command line turns these into one line and exit code 2."""
     for kind in (PropagationError, DragPropertiesError, DataRangeError, InputError):
         assert issubclass(kind, StationsimError)
+
+
+def test_an_extreme_ballistic_coefficient_means_no_drag(
+        engines: tuple[Propagator, LifetimePropagator]) -> None:
+    """B = 1e14 kg/m^2 is as good as no drag: one day from 400 km ends within a metre of the
+    drag-free orbit (a mass state equal to B once loosened the integrator's position tolerance
+    until such a run climbed or fell out of the sky)."""
+    prop = engines[0]
+    t0 = load_timescale().from_iso(START)
+    r0, v0 = circular(400e3)
+    ends = [prop.propagate(t0, r0, v0, drag=drag, duration_s=86400.0).members[0].state[:3]
+            for drag in (ConstantDrag.from_ballistic_coefficient(1e14), None)]
+    assert np.linalg.norm(ends[0] - ends[1]) < 1.0

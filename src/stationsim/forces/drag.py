@@ -75,13 +75,16 @@ class ConstantDrag:
     @classmethod
     def from_ballistic_coefficient(cls, ballistic_coefficient_kg_m2: float,
                                    mass_kg: float | None = None) -> ConstantDrag:
-        """Drag properties with ``m / (C_D A)`` given [kg/m^2]; the mass (default: the
-        ballistic coefficient itself, with ``C_D A`` = 1 m^2) only matters for thrust."""
+        """Drag properties with ``m / (C_D A)`` given [kg/m^2]; the mass (default 1 kg, with
+        ``C_D A`` = 1/B) only matters for thrust. The mass is part of the integrated state, and
+        the integrator's error control weighs the state's largest component: a mass far above
+        the position's ~7e6 m (as a mass equal to an extreme B would be) would loosen the
+        position's tolerance by as much."""
         if not (np.isfinite(ballistic_coefficient_kg_m2) and ballistic_coefficient_kg_m2 > 0):
             raise DragPropertiesError("the ballistic coefficient must be a positive finite "
                                       "number", expected="> 0 kg/m^2",
                                       found=repr(ballistic_coefficient_kg_m2))
-        mass = ballistic_coefficient_kg_m2 if mass_kg is None else mass_kg
+        mass = 1.0 if mass_kg is None else mass_kg
         return cls(mass_kg=mass, drag_coefficient=1.0,
                    area_m2=mass / ballistic_coefficient_kg_m2)
 
