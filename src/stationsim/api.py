@@ -18,12 +18,18 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
-from stationsim.analysis.exports import reentry_czml, reentry_geojson, scenario_files
+from stationsim.analysis.distributed_run import check_scheduler_address
+from stationsim.analysis.exports import (
+    EXPORT_FILES,
+    reentry_czml,
+    reentry_geojson,
+    scenario_files,
+)
 from stationsim.analysis.height_band import HeightBand, predict_height_band
 from stationsim.analysis.plots import check_picture_path, plot_decay, plot_height_band
 from stationsim.analysis.reentry import SPACE_WEATHER_MODES, ReentryReport, predict_reentry
 from stationsim.analysis.reentry_map import plot_reentry_map
-from stationsim.analysis.report import write_report
+from stationsim.analysis.report import REPORT_FILES, write_report
 from stationsim.analysis.scenario_results import scenario_results
 from stationsim.analysis.scenario_station import plot_scenario_station
 from stationsim.analysis.station_orbit import sgp4_orbit_environment
@@ -44,6 +50,7 @@ from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.forces import sun_direction_gcrf
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
 from stationsim.io.omm import parse_omm
+from stationsim.io.targets import check_output_file, check_output_folder
 from stationsim.io.tle import parse_tle
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.sgp4 import sgp4_error_message, sgp4_teme
@@ -318,7 +325,7 @@ def _object_elements(path: str | Path | None, norad_id: int | None) -> list[GPEl
 
 
 def _prediction_inputs(path: str | Path | None, norad_id: int | None, at: str | None,
-                       atmosphere: str, picture: str | Path | None
+                       atmosphere: str, picture: str | Path | None, picture_option: str
                        ) -> tuple[Timescale, list[GPElements], Epoch | None]:
     """What ``decay`` and ``reentry`` check before a run (atmosphere name, picture name) and
     read: the timescale, the object's element sets and the prediction epoch."""
@@ -326,7 +333,7 @@ def _prediction_inputs(path: str | Path | None, norad_id: int | None, at: str | 
         raise InputError("unknown atmosphere", source="--atmosphere",
                          expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
     if picture is not None:
-        check_picture_path(picture)
+        check_picture_path(picture, picture_option)
     ts = load_timescale()
     chosen = _object_elements(path, norad_id)
     return ts, chosen, ts.from_iso(at, source="--at") if at is not None else None
@@ -361,7 +368,7 @@ def decay(
         plot: write the altitude plot there (PNG, SVG or PDF).
         progress: ``callable(phase: str, fraction: float)``.
     """
-    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot)
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
                            method=method, progress=progress)
@@ -415,11 +422,12 @@ def reentry(
             debris footprints when the mass is given.
         progress: ``callable(phase: str, fraction: float)``.
     """
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     for option, target in (("--czml", czml_path), ("--geojson", geojson_path)):
-        if target is not None and not Path(target).parent.is_dir():
-            raise InputError("the folder to write into does not exist", source=option,
-                             found=str(target))
-    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path)
+        if target is not None:
+            check_output_file(target, option)
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path, "--map")
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
                              ballistic_kg_m2=ballistic_kg_m2, scheduler=scheduler,
@@ -456,7 +464,7 @@ def height_band(
     *,
     at: str | None = None,
     days: float = 30.0,
-    step_days: float = 1.0,
+    step_days: float | None = None,
     members: int = 200,
     seed: int = 0,
     space_weather: str = "observed",
@@ -471,7 +479,7 @@ def height_band(
     50 % and 95 % of their mean height and of their decay since the start (see
     :mod:`stationsim.analysis.height_band`); ``plot`` draws it (PNG, SVG or PDF). The other
     arguments as for :func:`reentry`."""
-    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot)
+    ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
     band = predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
                                members=members, seed=seed, space_weather=space_weather,
                                atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
@@ -524,7 +532,7 @@ def station(at: str | None = None, without: str | None = None,
             what leaves hatched.
     """
     if picture is not None:
-        check_picture_path(picture)
+        check_picture_path(picture, "--picture")
     config, environment = station_configuration(at)
     if without is None:
         if picture is not None:
@@ -614,6 +622,8 @@ def run_scenario(scenario: str | Path | Scenario | None = None, *,
     ``tracks.czml``, for Cesium; ``tracks.geojson``), all or none.
     ``progress`` is called with a phase name and the fraction done."""
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if out_dir is not None:  # before the run: a folder that cannot be written costs nothing
+        check_output_folder(out_dir, "--out", (*REPORT_FILES, *EXPORT_FILES, "station.png"))
 
     def report(fraction: float) -> None:
         if progress is not None:

@@ -78,6 +78,11 @@ class GravityFileError(InputError):
     kind stationsim does not support (unnormalised or time-variable coefficients)."""
 
 
+class ScenarioRunError(StationsimError):
+    """A scenario that reads well but cannot be run as written (an event on a part no body
+    holds, a start outside the station record); the message names the file and the event."""
+
+
 class DataRangeError(StationsimError):
     """An epoch outside the span covered by a data table (space weather, EOP, leap seconds)."""
 

@@ -70,7 +70,8 @@ def test_cli_json_shape_and_map(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["norad_id"] == 51074 and data["epoch"] == "2024-01-03T21:15:00Z"
     assert data["ballistic_coefficient_kg_m2"] == {"value": 20.0, "sigma": 0.0,
-                                                   "tles_used": 0, "fit_rms_m": None}
+                                                   "tles_used": 0, "fit_rms_m": None,
+                                                   "source": "given"}
     r = data["reentry"]
     assert r["p05"] <= r["median"] <= r["p95"]
     assert r["median"].startswith("2024-01-0")

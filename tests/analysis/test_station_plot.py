@@ -175,7 +175,7 @@ def test_bad_picture_path_is_refused_before_drawing(iss: Configuration,
                                                     tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unsupported picture format"):
         plot_station_schematic(iss, tmp_path / "station.bmp")
-    with pytest.raises(InputError, match="folder does not exist"):
+    with pytest.raises(InputError, match="folder to write into does not exist"):
         plot_station_schematic(iss, tmp_path / "missing" / "station.png")
     assert not list(tmp_path.iterdir())
 

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from stationsim.constants import GM_EARTH_M3_S2
+from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data import load_gravity_field, load_space_weather
 from stationsim.errors import InputError, PropagationError
 from stationsim.forces.atmosphere import ATMOSPHERES, Atmosphere, atmosphere_by_name
@@ -53,6 +53,8 @@ AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"
 METHODS: tuple[str, ...] = ("fit", "direct")
 #: TLEs of this many days before the prediction epoch enter the ballistic-coefficient fit.
 FIT_WINDOW_DAYS = 30.0
+#: The top of the atmosphere models (NRLMSIS, the exponential table, Harris-Priester) [m].
+ATMOSPHERE_TOP_M = 1_000e3
 #: The longest run of ``--reentry`` [days]; an object still up then is reported as such.
 MAX_REENTRY_DAYS = 3650.0
 _STEP_S = 60.0
@@ -163,7 +165,23 @@ def elements_before(elements: Sequence[GPElements], ts: Timescale, at: Epoch | N
                              found=at.iso(0))
     if not ordered:
         raise InputError("no element sets to predict from")
+    _check_within_atmosphere(ordered[-1])
     return ordered, at if at is not None else _epoch_of(ordered[-1], ts)
+
+
+def _check_within_atmosphere(elements: GPElements) -> None:
+    """Refuse an orbit whose perigee lies above the atmosphere models' top (1,000 km): drag
+    does not bring it down, and no model gives its density."""
+    n_rad_s = elements.mean_motion_rev_per_day * 2.0 * np.pi / 86400.0
+    perigee_m = (GM_EARTH_M3_S2 / n_rad_s ** 2) ** (1.0 / 3.0) * (1.0 - elements.eccentricity) \
+        - WGS84_A_M
+    if perigee_m > ATMOSPHERE_TOP_M:
+        name = f"{elements.object_name} ({elements.norad_id})" if elements.object_name \
+            else f"object {elements.norad_id}"
+        raise InputError(
+            f"{name} flies above the atmosphere: its perigee is {perigee_m / 1e3:,.0f} km up, "
+            f"the atmosphere models reach {ATMOSPHERE_TOP_M / 1e3:,.0f} km, so drag does not "
+            "bring it down", source=f"the element set of {elements.epoch_iso}")
 
 
 def fit_for_prediction(ordered: Sequence[GPElements], ts: Timescale, start: Epoch,

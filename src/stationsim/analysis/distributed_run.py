@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,10 +43,12 @@ from stationsim.propagation.lifetime import LifetimePropagator, ReferenceRevolut
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["ChunkResult", "ChunkTask", "run_chunk", "run_chunks"]
+__all__ = ["ChunkResult", "ChunkTask", "check_scheduler_address", "run_chunk", "run_chunks"]
 
 #: Below this many members the ensemble runs in this process (starting workers costs more).
 LOCAL_PROCESS_THRESHOLD = 2000
+_ADDRESS = re.compile(r"(?:tcp|tls|ws|wss)://(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):"
+                      r"(?P<port>[0-9]{1,5})")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,18 @@ def chunk_bounds(n: int, chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
+def check_scheduler_address(address: str) -> str:
+    """``address`` if it has the form of a Dask scheduler's address, ``PROTOCOL://HOST:PORT``
+    (``tcp``, ``tls``, ``ws`` or ``wss``; a bracketed IPv6 host allowed); checked before any
+    work, so that a typo costs nothing."""
+    match = _ADDRESS.fullmatch(address.strip())
+    if match is None or not 0 < int(match.group("port")) < 65536:
+        raise InputError("not a Dask scheduler address", source="--scheduler",
+                         expected="tcp://HOST:PORT (or tls://, ws://, wss://)",
+                         found=repr(address))
+    return address.strip()
+
+
 def choose_workers(members: int, scheduler: str | None, workers: int | None) -> int:
     """The worker count: as given, else all cores from :data:`LOCAL_PROCESS_THRESHOLD`
     members on (or on any cluster), else one."""
@@ -160,8 +175,8 @@ def run_chunks(tasks: Sequence[ChunkTask], *, scheduler: str | None, workers: in
                                    dashboard_address=None, silence_logs=40)
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout=10)
-    except OSError as exc:
+            client = Client(check_scheduler_address(scheduler), timeout=10)
+    except (OSError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler ({exc})", source="--scheduler",
                          expected="tcp://HOST:PORT of a running dask scheduler",
                          found=scheduler) from None

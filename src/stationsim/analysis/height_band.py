@@ -30,10 +30,12 @@ from stationsim.propagation.lifetime import LifetimePropagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
-__all__ = ["MAX_BAND_DAYS", "HeightBand", "predict_height_band"]
+__all__ = ["MAX_BAND_DAYS", "MAX_READINGS", "HeightBand", "predict_height_band"]
 
 #: The longest band [days] (ten years, as the re-entry window).
 MAX_BAND_DAYS = 3650.0
+#: The most readings of a band (its length over its step).
+MAX_READINGS = 10_000
 _QUANTILES = (0.05, 0.5, 0.95)
 
 
@@ -103,20 +105,25 @@ class HeightBand:
 
 
 def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
-                        at: Epoch | None = None, days: float = 30.0, step_days: float = 1.0,
+                        at: Epoch | None = None, days: float = 30.0,
+                        step_days: float | None = None,
                         members: int = 200, seed: int = 0, space_weather: str = "observed",
                         atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
                         progress: Callable[[str, float], None] | None = None) -> HeightBand:
     """The band of the mean height for ``days`` after ``at`` (default the last element set),
-    read every ``step_days`` (see the module notes; the other arguments as for
+    read every ``step_days`` (default: a day, or a twelfth of ``days`` when shorter; at most
+    :data:`MAX_READINGS` readings; see the module notes; the other arguments as for
     :func:`stationsim.analysis.reentry.predict_reentry`)."""
     if not (np.isfinite(days) and 0.0 < days <= MAX_BAND_DAYS):
         raise InputError("the band's length is out of range", source="--days",
                          expected=f"more than 0 and at most {MAX_BAND_DAYS:.0f} days",
                          found=repr(days))
-    if not (np.isfinite(step_days) and 0.0 < step_days <= days):
+    if step_days is None:
+        step_days = 1.0 if days >= 1.0 else days / 12.0
+    if not (np.isfinite(step_days) and days / MAX_READINGS <= step_days <= days):
         raise InputError("the band's step is out of range", source="--step-days",
-                         expected=f"more than 0 and at most {days:g} days",
+                         expected=f"from {days / MAX_READINGS:.3g} days (at most "
+                                  f"{MAX_READINGS:,} readings) to {days:g} days (--days)",
                          found=repr(step_days))
     setup = prepare_prediction(elements, ts, at=at, members=members, seed=seed,
                                space_weather=space_weather, atmosphere=atmosphere,

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from stationsim.analysis.decay import DecayReport
 from stationsim.analysis.height_band import HeightBand
 from stationsim.errors import InputError
+from stationsim.io.targets import check_output_file
 
 __all__ = ["SUFFIXES", "check_picture_path", "plot_decay", "plot_height_band", "save_figure"]
 
@@ -25,16 +26,15 @@ __all__ = ["SUFFIXES", "check_picture_path", "plot_decay", "plot_height_band", "
 SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def check_picture_path(path: str | Path) -> Path:
-    """``path`` if a picture can be written there (a known suffix, an existing folder);
-    callers check before a long run, so that a bad name costs nothing."""
+def check_picture_path(path: str | Path, option: str | None = None) -> Path:
+    """``path`` if a picture can be written there (a known suffix, a folder that takes new
+    files, no folder in the file's place); callers check before a long run, so that a bad name
+    costs nothing. ``option`` names where the path came from in the messages."""
     target = Path(path)
     if target.suffix.lower() not in SUFFIXES:
-        raise InputError("unsupported picture format", source=str(target),
+        raise InputError("unsupported picture format", source=option or str(target),
                          expected=" or ".join(SUFFIXES), found=repr(target.suffix or "none"))
-    if not target.parent.exists():
-        raise InputError("the folder does not exist", source=str(target.parent))
-    return target
+    return check_output_file(target, option)
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:

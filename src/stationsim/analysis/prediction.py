@@ -83,6 +83,8 @@ class PredictionSetup:
         reference: the engine's reference revolution of the nominal state.
         r0, v0: SGP4's GCRF state at ``start`` [m, m/s].
         notes: what the user should know about these inputs.
+        ballistic_source: where ``B`` came from: ``fit``, ``bstar`` (the fit failed) or
+            ``given``.
     """
 
     last: GPElements
@@ -99,6 +101,7 @@ class PredictionSetup:
     r0: FloatArray
     v0: FloatArray
     notes: list[str]
+    ballistic_source: str = "fit"
 
 
 def prepare_prediction(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | None,
@@ -131,7 +134,7 @@ def prepare_prediction(elements: Sequence[GPElements], ts: Timescale, *, at: Epo
         if not (np.isfinite(ballistic_kg_m2) and ballistic_kg_m2 > 0):
             raise InputError("the ballistic coefficient must be positive", source="--ballistic",
                              found=repr(ballistic_kg_m2))
-        b, b_sigma = float(ballistic_kg_m2), 0.0
+        b, b_sigma, source = float(ballistic_kg_m2), 0.0, "given"
     else:
         b, b_sigma, source, fitted = fit_for_prediction(
             ordered, ts, start, Propagator(model, atmosphere=observed_atmosphere))
@@ -164,4 +167,4 @@ def prepare_prediction(elements: Sequence[GPElements], ts: Timescale, *, at: Epo
         last=last, start=start, ballistic_kg_m2=b, ballistic_sigma_kg_m2=b_sigma, fit=fitted,
         ensemble=ensemble, model=model, atmosphere=atmo, forecast_inputs=forecast_inputs,
         forecast_from_s=forecast_from_s, reference=reference_revolution(model, start, r0, v0),
-        r0=r0, v0=v0, notes=notes)
+        r0=r0, v0=v0, notes=notes, ballistic_source=source)

@@ -95,6 +95,9 @@ class ReentryReport:
     risk: RiskSummary | None = None
     footprint_tracks: list[FloatArray] = field(default_factory=list)
     track_height_m: FloatArray = field(default_factory=lambda: np.empty(0))
+    #: Where ``B`` came from: ``fit`` (the TLEs), ``bstar`` (their B*: the fit failed) or
+    #: ``given``.
+    ballistic_source: str = "fit"
 
     @property
     def members(self) -> int:
@@ -114,6 +117,7 @@ class ReentryReport:
                 "sigma": round(self.ballistic_sigma_kg_m2, 4),
                 "tles_used": 0 if self.fit is None else len(self.fit.observed_da_m),
                 "fit_rms_m": None if self.fit is None else round(self.fit.rms_m, 1),
+                "source": self.ballistic_source,
             },
             "reentry": {
                 "median": self.median.iso(0), "p05": self.p05.iso(0), "p95": self.p95.iso(0),
@@ -241,7 +245,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         median=at_offset(median_s), p05=at_offset(p05_s), p95=at_offset(p95_s),
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,
         statistics={**statistics, "handover_offset_s": offset}, risk=risk,
-        footprint_tracks=tracks, track_height_m=track_height)
+        footprint_tracks=tracks, track_height_m=track_height,
+        ballistic_source=setup.ballistic_source)
 
 
 def _risk(start: Epoch, times: FloatArray, states: FloatArray, mass_kg: float,

@@ -185,6 +185,10 @@ def write_report(results: Mapping[str, Any], out_dir: Path,
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    for name in (*REPORT_FILES, *(extra or {}), *(figures or {})):
+        if (folder / name).is_dir():  # the rename would fail after the others
+            raise InputError(f"a folder is in the way of the file {name}", source=str(folder),
+                             found=str(folder / name))
     try:
         text_json = json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     except (TypeError, ValueError) as exc:

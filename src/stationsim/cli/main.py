@@ -42,12 +42,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_app = typer.Typer(
     help="The bundled data: space weather, Earth orientation, leap seconds and TLEs.",
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(data_app, name="data")
+app.add_typer(data_app, name="data",
+              short_help="The bundled data: space weather, Earth orientation, TLEs.")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -81,6 +84,10 @@ Ballistic = Annotated[float | None, typer.Option(
     show_default=False)]
 
 
+# A flag takes no value: no placeholder in the help.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.", metavar="")]
+
+
 _shown: set[str] = set()
 
 
@@ -102,6 +109,11 @@ def _user_errors() -> Iterator[None]:
     except StationsimError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True)
         raise typer.Exit(USER_ERROR) from None
+    except OSError as exc:  # a file that could not be read or written after the checks
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"[red]error:[/red] {escape(where)}{escape(exc.strerror or str(exc))}",
+                  markup=True)
+        raise typer.Exit(USER_ERROR) from None
     finally:
         warnings.showwarning = previous
 
@@ -120,12 +132,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          metavar="", help="Print the version and exit.")
+                       ] = False,
 ) -> None:
     """Simulate a crewed space station as a system."""
 
 
-@app.command()
+@app.command(short_help="Where an object is at one instant (SGP4).")
 def where(
     tle_file: Annotated[Path | None, typer.Argument(
         help="A TLE file (2- or 3-line sets) or CCSDS OMM (KVN, XML or JSON). "
@@ -136,10 +149,12 @@ def where(
                      "set used (for the bundled file: 2022-03-07T21:06:42Z).",
         show_default=False)] = None,
     norad: NoradId = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Where an object is at one instant: geodetic latitude, longitude, altitude (WGS-84) and
-    its GCRF state, from SGP4 and the latest element set at or before --at.
+    its GCRF state, from SGP4 and the latest element set at or before --at (the earliest one
+    when --at comes before them all: SGP4 runs backwards, with a warning when it runs more than
+    30 days from the set's epoch).
 
     Examples:
 
@@ -151,7 +166,7 @@ def where(
     """
     position = _run(lambda: api.where(tle_file, at, norad))
     if as_json:
-        out.print_json(json.dumps(position.as_dict()))
+        out.print_json(json.dumps(_run(position.as_dict)))
         return
     table = Table(title=f"{position.name or 'object'} ({position.norad_id}) at {position.epoch}",
                   show_header=False, title_justify="left")
@@ -167,15 +182,17 @@ def where(
     out.print(table)
 
 
-@app.command()
+@app.command(short_help="How an orbit decays, and when it re-enters.")
 def decay(
     tle_file: TleHistory = None,
     at: PredictionEpoch = None,
     days: Annotated[float, typer.Option(
-        "--days", help="Days to propagate.", min=0.001, max=3650)] = 30.0,
+        "--days", help="Days to propagate (with --reentry: until re-entry instead).",
+        min=0.001, max=3650)] = 30.0,
     reentry: Annotated[bool, typer.Option(
-        "--reentry", help="Propagate until re-entry (at most ten years) and report when and "
-                          "where (120 km) and the breakup (78 km).")] = False,
+        "--reentry", metavar="", help="Propagate until re-entry (at most ten years) and report "
+                                      "when and where (120 km) and the breakup (78 km).")
+    ] = False,
     atmosphere: AtmosphereName = "msis2",
     method: Annotated[str, typer.Option(
         "--method", help="fit: the density fitted per window, in heyoka's Taylor "
@@ -187,7 +204,7 @@ def decay(
     ballistic: Annotated[float | None, typer.Option(
         "--ballistic", help="Use this ballistic coefficient m/(C_D A) \\[kg/m^2] instead of "
                             "fitting one to the TLEs.", min=0.01, show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Write the altitude plot to this file (.png, .svg or .pdf).",
         show_default=False)] = None,
@@ -198,7 +215,7 @@ def decay(
 
     Examples:
 
-      stationsim decay --days 30
+      stationsim decay --at 2022-03-27T13:08:21Z --days 30
 
       stationsim decay delfi-pq.tle --at 2023-12-06T00:00:00Z --reentry --plot decay.png
 
@@ -219,10 +236,10 @@ def decay(
                                         atmosphere=atmosphere, norad_id=norad,
                                         ballistic_kg_m2=ballistic, method=method, plot=plot,
                                         progress=report))
+    data = _run(result.as_dict)
     if as_json:
-        out.print_json(json.dumps(result.as_dict()))
+        out.print_json(json.dumps(data))
         return
-    data = result.as_dict()
     b = data["ballistic_coefficient_kg_m2"]
     out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
               f"atmosphere {result.atmosphere} ({result.method})")
@@ -253,7 +270,7 @@ def decay(
         out.print(f"plot written to {plot}")
 
 
-@app.command()
+@app.command(short_help="When and where an object re-enters, and how sure that is.")
 def reentry(
     tle_file: TleHistory = None,
     at: PredictionEpoch = None,
@@ -263,7 +280,7 @@ def reentry(
     atmosphere: AtmosphereName = "msis2",
     norad: NoradId = None,
     ballistic: Ballistic = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     map_file: Annotated[Path | None, typer.Option(
         "--map", help="Write a world map of the members' re-entry points and the nominal "
                       "member's last revolutions (.png, .svg or .pdf).",
@@ -318,7 +335,7 @@ def reentry(
                                           workers=workers, mass_kg=mass,
                                           surviving_fraction=surviving, czml_path=czml_file,
                                           geojson_path=geojson_file, progress=report))
-    data = result.as_dict()
+    data = _run(result.as_dict)
     if as_json:
         out.print_json(json.dumps(data))
         return
@@ -326,7 +343,8 @@ def reentry(
     out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
               f"{data['members']} members, seed {data['seed']}, {data['space_weather']} space "
               f"weather, atmosphere {data['atmosphere']}")
-    how = f"fitted to {b['tles_used']} TLEs" if b["tles_used"] else "given"
+    how = {"fit": f"fitted to {b['tles_used']} TLEs", "bstar": "from B*: the fit failed",
+           "given": "given"}[b["source"]]
     out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2 "
               f"({how})")
     table = Table(title="re-entry (120 km)", title_justify="left")
@@ -363,21 +381,23 @@ def reentry(
         out.print(f"map written to {map_file}")
 
 
-@app.command()
+@app.command(short_help="How high an object will be over the coming days.")
 def band(
     tle_file: TleHistory = None,
     at: PredictionEpoch = None,
     days: Annotated[float, typer.Option(
         "--days", help="How far ahead (days).", min=0.001, max=3650.0)] = 30.0,
-    step_days: Annotated[float, typer.Option(
-        "--step-days", help="One reading every this many days.", min=0.001)] = 1.0,
+    step_days: Annotated[float | None, typer.Option(
+        "--step-days", help="One reading every this many days (at most 10,000 readings). "
+                            "Default: 1, or a twelfth of --days when that is under a day.",
+        min=0.0001, show_default=False)] = None,
     members: Members = 200,
     seed: Seed = 0,
     space_weather: SpaceWeatherMode = "observed",
     atmosphere: AtmosphereName = "msis2",
     norad: NoradId = None,
     ballistic: Ballistic = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Draw the band (.png, .svg or .pdf).", show_default=False)] = None,
 ) -> None:
@@ -398,7 +418,7 @@ def band(
             tle_file, at=at, days=days, step_days=step_days, members=members, seed=seed,
             space_weather=space_weather, atmosphere=atmosphere, norad_id=norad,
             ballistic_kg_m2=ballistic, plot=plot, progress=report))
-    data = result.as_dict()
+    data = _run(result.as_dict)
     if as_json:
         out.print_json(json.dumps(data))
         return
@@ -425,7 +445,7 @@ def band(
         out.print(f"plot: {plot}")
 
 
-@app.command()
+@app.command(short_help="The ISS of March 2022: parts, budgets, capabilities.")
 def station(
     at: Annotated[str | None, typer.Option(
         "--at", help="UTC instant within 2022-02-21..2022-04-01, e.g. 2022-03-18T20:00:00Z "
@@ -436,7 +456,7 @@ def station(
                           "or a module or vehicle by name (it leaves with whatever hangs "
                           "from it). The report is then of what remains.",
         show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
     picture: Annotated[Path | None, typer.Option(
         "--picture", help="Draw the station (.png, .svg or .pdf): top and side views, "
                           "coloured by segment, what leaves (--without) hatched.",
@@ -461,7 +481,7 @@ def station(
       stationsim station --without ros --picture station.png
     """
     report = _run(lambda: api.station(at=at, without=without, picture=picture))
-    data = report.as_dict()
+    data = _run(report.as_dict)
     if as_json:
         out.print_json(json.dumps(data))
         return
@@ -472,7 +492,8 @@ def _station_text(data: dict[str, Any]) -> None:
     orbit = data["orbit"]
     title = f"ISS on {data['epoch']}"
     if data["without"]:
-        title += f" without {data['without']} ({len(data['removed'])} parts left)"
+        gone = len(data["removed"])
+        title += f" without {data['without']} ({gone} part{'s' if gone != 1 else ''} removed)"
     out.print(f"[bold]{title}[/bold]: {len(data['parts'])} parts, "
               f"{data['total_mass_kg'] / 1e3:,.1f} t, {len(data['crew'])} crew aboard")
     out.print(f"attitude {data['attitude']['name']} (pitch {data['attitude']['pitch_deg']:+.1f} "
@@ -547,16 +568,20 @@ def _station_text(data: dict[str, Any]) -> None:
             out.print(f"  [bold]{name} alone[/bold]: " + escape("; ".join(lines)))
 
 
-@app.command("run")
+@app.command("run", short_help="Run a scenario and write its report.")
 def run_command(
     scenario: Annotated[str, typer.Argument(
         help="A built-in scenario (see 'stationsim scenarios') or a scenario file (.toml or "
              ".yaml; keys in docs/scenarios.md).")] = "farewell-2022",
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for results.json, report.md, report.html, altitude.png and "
-                      "ledgers.png. Default: out/SCENARIO.", show_default=False)] = None,
+        "--out", help="Folder for the report: results.json, report.md, report.html, the "
+                      "pictures station.png, altitude.png, ledgers.png and map.png, and the "
+                      "pieces' paths in ephemeris.oem (CCSDS OEM), tracks.czml and "
+                      "tracks.geojson; all or none. Default: out/SCENARIO.",
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
-        "--json", help="Print the contents of results.json instead of the summary.")] = False,
+        "--json", metavar="", help="Print the contents of results.json instead of the "
+                                   "summary.")] = False,
 ) -> None:
     """Run a scenario: the station and every piece that leaves it propagated to re-entry (or
     the scenario's end), with the events applied, the policies checked and the capabilities
@@ -631,7 +656,7 @@ def _scenario_text(data: dict[str, Any]) -> None:
                   "tracks.czml, tracks.geojson)")
 
 
-@app.command("serve")
+@app.command("serve", short_help="Serve the dashboard and the JSON API.")
 def serve(
     host: Annotated[str, typer.Option(
         "--host", help="The address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 "
@@ -658,6 +683,11 @@ def serve(
             raise StationsimError(f"--store: the folder {folder} does not exist")
         if store.exists() and not store.is_file():
             raise StationsimError(f"--store: {store} is not a file")
+        if store.is_file() and store.stat().st_size > 0:
+            with store.open("rb") as handle:
+                if handle.read(16) != b"SQLite format 3\x00":
+                    raise StationsimError(f"--store: {store} is not a SQLite database (a run "
+                                          "store is made where no file is)")
         try:
             family, kind, _, _, address = socket.getaddrinfo(host, port,
                                                              type=socket.SOCK_STREAM)[0]
@@ -714,7 +744,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
 
 @data_app.command("info")
 def data_info(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """What the bundled data covers: space weather (observed and predicted), Earth orientation,
     leap seconds, and the TLEs of the ISS."""

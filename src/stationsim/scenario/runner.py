@@ -42,7 +42,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stationsim.errors import PredictedDataWarning, StaleTableWarning
+from stationsim.errors import (
+    PredictedDataWarning,
+    ScenarioRunError,
+    StaleTableWarning,
+    StationsimError,
+)
 from stationsim.forces.atmosphere import atmosphere_by_name
 from stationsim.forces.sun import sun_direction_gcrf
 from stationsim.propagation.dynamics import ForceModel
@@ -147,7 +152,13 @@ def run_scenario(scenario: Scenario, context: Context | None = None, *,
     """Run ``scenario`` (module notes). ``progress`` is called with the fraction of the
     run's span done."""
     ctx = context or default_context()
-    return _Runner(scenario, ctx, progress).run()
+    try:
+        return _Runner(scenario, ctx, progress).run()
+    except StationsimError as exc:
+        # What went wrong names the event or key; the file it is in comes first.
+        if not scenario.source or str(exc).startswith(scenario.source):
+            raise
+        raise ScenarioRunError(f"{scenario.source}: {exc}") from exc
 
 
 class _Runner:
