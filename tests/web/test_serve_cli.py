@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from typer.testing import CliRunner
 
 from stationsim.cli import main
@@ -26,7 +27,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def run(app: str, **options: Any) -> None:
         calls.append({"app": app, **options})
 
-    monkeypatch.setattr(main.uvicorn, "run", run)
+    monkeypatch.setattr(uvicorn, "run", run)
     return calls
 
 
