@@ -140,3 +140,10 @@ def test_removed_parts_are_called_removed() -> None:
         result = runner.invoke(app, ["station", "--without", "ros"])
     assert result.exit_code == 0, result.output
     assert "parts removed)" in result.output and "parts left" not in result.output
+
+
+def test_an_object_that_outlives_the_horizon_is_told_where_to_look() -> None:
+    """B = 2,000 kg/m^2 from 418 km stays up beyond ten years: the answer says so and names the
+    command that follows the descent."""
+    _refused(["reentry", "--at", "2022-03-27T13:08:21Z", "--members", "5", "--ballistic",
+              "2000"], "no member re-enters within 3,650 days", "stationsim band")

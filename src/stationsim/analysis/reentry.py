@@ -201,7 +201,10 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     handovers = np.concatenate([c.handover for c in chunks])
     still_up = int(np.sum(np.isnan(times)))
     if still_up == members:
-        raise PropagationError(f"no member re-enters within {max_days:.0f} days")
+        raise PropagationError(
+            f"no member re-enters within {max_days:,.0f} days, the prediction's horizon: the "
+            f"object stays up longer ('stationsim band --days {max_days:.0f}' shows how far it "
+            "comes down meanwhile)")
     if still_up:
         notes.append(f"{still_up} of {members} members are still up after {max_days:.0f} days; "
                      f"the percentiles count them as later than every re-entry")
