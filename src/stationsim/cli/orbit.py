@@ -295,6 +295,10 @@ def band(
     --at, the state, B and, in forecast mode, the space weather dispersed) followed in the
     fast lifetime engine, their mean height read every --step-days: median and 5-95 %.
 
+    The mean height is the mean semi-major axis less the equatorial radius; 'stationsim decay'
+    gives the WGS-84 altitude averaged over a revolution, about 6 km more for the ISS (away
+    from the equator the ellipsoid's surface lies closer to the Earth's centre).
+
     Examples:
 
       stationsim band spacebee.tle --at 2024-04-25T00:00:00Z --days 33 --plot band.png
