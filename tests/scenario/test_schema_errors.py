@@ -315,3 +315,42 @@ def test_attitude_event_and_an_unknown_mode(ts: Timescale) -> None:
     error = refuse(ts, text)
     check(error, "events[3].mode", line_of(text, "spinning"))
     assert "xvv | tumbling" in str(error)
+
+
+@pytest.mark.parametrize(("change", "path", "words"), [
+    (('name = "base"', 'name = "' + "n" * 100 + '"'), "name", "not a scenario name"),
+    (('name = "base"', 'name = "../up"'), "name", "not a scenario name"),
+    (('name = "base"', 'name = "base"\ntitle = "' + "t" * 201 + '"'), "title",
+     "at most 200 characters"),
+    (("max_days = 100", "max_days = 1e300"), "end.max_days", "expected <= 3650"),
+    (("reentry = true\nmax_days = 100", "days = 4000"), "end.days", "at most 3,650"),
+    (("reentry = true\nmax_days = 100", 'until = "2040-01-01T00:00:00Z"'), "end.until",
+     "at most 3,650 days"),
+    (("[[vehicles]]", "[physics]\noutput_step_s = 1e-9\n[[vehicles]]"),
+     "physics.output_step_s", "expected >= 1"),
+    (("max_days = 100\n[[vehicles]]", "max_days = 3650\n[physics]\noutput_step_s = 1\n"
+      "[[vehicles]]"), "physics.output_step_s", "too many states"),
+])
+def test_what_a_run_cannot_hold_is_refused(ts: Timescale, change: tuple[str, str], path: str,
+                                           words: str) -> None:
+    """Limits that keep a run within memory and within the models: a name that names a
+    folder, a title for one line, a span of at most ten years, an ephemeris of at most two
+    million states."""
+    text = BASE.replace(*change)
+    error = refuse(ts, text)
+    assert f"{path}:" in str(error) and words in str(error), str(error)
+
+
+@pytest.mark.parametrize(("orbit", "words"), [
+    ("altitude_km = 40000", "expected <= 980"),
+    ("altitude_km = 1", "expected >= 120"),
+    ("altitude_km = 900\neccentricity = 0.02", "apogee above"),
+    ("altitude_km = 200\neccentricity = 0.02", "perigee below the entry interface"),
+])
+def test_a_start_orbit_outside_the_atmosphere_models(ts: Timescale, orbit: str,
+                                                     words: str) -> None:
+    text = BASE.replace('epoch = "2022-03-27T13:08:21Z"',
+                        f'epoch = "2022-03-27T13:08:21Z"\n[start.orbit]\n{orbit}\n'
+                        "inclination_deg = 51.6")
+    error = refuse(ts, text)
+    assert "start.orbit." in str(error) and words in str(error), str(error)

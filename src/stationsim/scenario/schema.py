@@ -16,6 +16,7 @@ before the start, a burn with both or neither of ``delta_v_m_s`` and ``duration_
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import PurePath
@@ -75,6 +76,15 @@ DRAG_CALIBRATIONS = ("tle", "none")
 FORCES = ("lifetime", "full")
 _CONFIDENCE = ("H", "M", "L", "D", "A")
 _KM, _DAY, _DEG = 1000.0, 86400.0, math.pi / 180.0
+#: A start orbit's lowest perigee and highest apogee above the equatorial radius [km]: the
+#: entry interface, and the atmosphere models' top less a margin for the J2 terms.
+_LOWEST_KM, _HIGHEST_KM = 120.0, 980.0
+#: The longest run [days] (the lifetime engine's horizon).
+_LONGEST_DAYS = 3650.0
+#: The most ephemeris states of a run (about 1 GB of them at most).
+_MOST_STATES = 2_000_000
+#: A scenario's name: it names the run's folder.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CITE = {"src", "conf", "note"}
 _TOP = {"format", "name", "title", "description", "start", "end", "space_weather", "physics",
         "vehicles", "policies", "events"}
@@ -165,16 +175,20 @@ class _Builder:
         events = [parse_event(self, path, item, start.epoch, end, names)
                   for path, item in top.tables("events")]
         events.sort(key=lambda e: float(e.epoch - start.epoch))  # stable: file order kept
+        if top.has("name") and not _NAME.fullmatch(top.text("name")):
+            raise self.error(("name",), "is not a scenario name",
+                             expected="1-64 letters, digits, '.', '_' or '-', starting with a "
+                                      "letter or digit", found=repr(top.text("name")[:80]))
         return Scenario(
             name=top.text("name", "") or _stem(self.doc.source), start=start, end=end,
-            title=top.text("title", ""), description=top.text("description", ""),
+            title=top.text("title", "", max_length=200),
+            description=top.text("description", "", max_length=5000),
             space_weather=mode, f107_sfu=f107, ap=ap,
             atmosphere=physics.choice("atmosphere", ATMOSPHERES, "msis2"),
             drag_calibration=physics.choice("drag_calibration", DRAG_CALIBRATIONS, "tle"),
             forces=physics.choice("forces", FORCES, "lifetime"),
             calibration_until=physics.epoch("calibration_until", None),
-            output_step_s=physics.number("output_step_s", 60.0, positive=True,
-                                         maximum=600.0),
+            output_step_s=self.output_step(physics, end, start.epoch, len(events)),
             events=tuple(events), vehicles=_place_vehicles(vehicles, events),
             policies=tuple(parse_policy(self, path, item)
                            for path, item in top.tables("policies")),
@@ -258,13 +272,20 @@ class _Builder:
         return number, None if exc.column is None else exc.column + indent
 
     def orbit(self, t: Table) -> OrbitStart:
-        altitude_km = t.number("altitude_km", positive=True, maximum=50000.0)
+        # Within the atmosphere models (to 1,000 km, less the J2 terms' few kilometres) and
+        # above the entry interface.
+        altitude_km = t.number("altitude_km", minimum=_LOWEST_KM, maximum=_HIGHEST_KM)
         eccentricity = t.number("eccentricity", 0.0, minimum=0.0, maximum=0.99)
         radius_km = 6378.137 + altitude_km
-        if radius_km * (1.0 - eccentricity) < 6378.137:
-            raise self.error(t.at("eccentricity"), "puts the perigee below the surface",
-                             expected=f"< {altitude_km / radius_km:.4f} at this altitude",
-                             found=repr(eccentricity))
+        if radius_km * (1.0 - eccentricity) < 6378.137 + _LOWEST_KM:
+            raise self.error(t.at("eccentricity"), "puts the perigee below the entry interface",
+                             expected=f"< {(altitude_km - _LOWEST_KM) / radius_km:.4f} at this "
+                                      "altitude", found=repr(eccentricity))
+        if radius_km * (1.0 + eccentricity) > 6378.137 + _HIGHEST_KM:
+            raise self.error(t.at("eccentricity"), "puts the apogee above the atmosphere "
+                             f"models' reach ({_HIGHEST_KM:.0f} km)",
+                             expected=f"< {(_HIGHEST_KM - altitude_km) / radius_km:.4f} at this "
+                                      "altitude", found=repr(eccentricity))
         return OrbitStart(
             altitude_m=altitude_km * _KM,
             inclination_rad=t.number("inclination_deg", minimum=0.0, maximum=180.0) * _DEG,
@@ -283,11 +304,33 @@ class _Builder:
         if until is not None and float(until - start) <= 0.0:
             raise self.error(t.at("until"), "the end is not after the start",
                              expected=f"after {start.iso(0)}", found=until.iso(0))
+        if until is not None and float(until - start) > _LONGEST_DAYS * 86400.0:
+            raise self.error(t.at("until"), "the run would be too long",
+                             expected=f"at most {_LONGEST_DAYS:,.0f} days after the start",
+                             found=until.iso(0))
+        if days is not None and days > _LONGEST_DAYS:
+            raise self.error(t.at("days"), "the run would be too long",
+                             expected=f"at most {_LONGEST_DAYS:,.0f}", found=repr(days))
         if t.has("max_days") and not reentry:
             raise self.error(t.at("max_days"), "only bounds a run that waits for re-entry",
                              expected="reentry = true with it")
         return End(until=until, days=days, reentry=reentry,
-                   max_days=t.number("max_days", 3650.0, positive=True))
+                   max_days=t.number("max_days", _LONGEST_DAYS, positive=True,
+                                     maximum=_LONGEST_DAYS))
+
+    def output_step(self, t: Table, end: End, start: Epoch, events: int) -> float:
+        """The ephemeris step [s]: 1 to 600 s, and no more states than a run can hold (one
+        revolution, at most 6,000 s, a day; two whole days from the start and each event)."""
+        step = float(t.number("output_step_s", 60.0, minimum=1.0, maximum=600.0))
+        span_s = max(end.days * _DAY if end.days is not None else 0.0,
+                     float(end.until - start) if end.until is not None else 0.0,
+                     end.max_days * _DAY if end.reentry else 0.0)
+        sampled_s = span_s / _DAY * 6000.0 + 2.0 * _DAY * (events + 1)
+        if sampled_s / step > _MOST_STATES:
+            raise self.error(t.at("output_step_s"), "makes too many states for the run's span",
+                             expected=f"at least {sampled_s / _MOST_STATES:.1f} s over "
+                                      f"{span_s / _DAY:,.0f} days", found=repr(step))
+        return step
 
     # --- vehicles, policies, events -----------------------------------------------------------
     def vehicle(self, path: KeyPath, item: Any) -> tuple[Part, KeyPath]:

@@ -64,13 +64,17 @@ class Table:
             raise self.b.error(self.at(key), "missing", expected=what)
         return default
 
-    def text(self, key: str, default: Any = MISSING) -> Any:
+    def text(self, key: str, default: Any = MISSING, *, max_length: int | None = None) -> Any:
         value = self._get(key, default, "text")
         if key not in self.items:
             return value
         if not isinstance(value, str) or not value.strip():
             raise self.b.error(self.at(key), "must be text", expected="non-empty text",
                                found=describe_value(value))
+        if max_length is not None and len(value.strip()) > max_length:
+            raise self.b.error(self.at(key), "is too long",
+                               expected=f"at most {max_length:,} characters",
+                               found=f"{len(value.strip()):,}")
         return value.strip()
 
     def number(self, key: str, default: Any = MISSING, *, positive: bool = False,
