@@ -314,7 +314,24 @@ def test_body_that_is_not_json_gets_422(client: TestClient, error_shape: Shape) 
     answer = client.post("/api/runs", content=b"{not json",
                          headers={"content-type": "application/json"})
     assert answer.status_code == 422
-    error_shape(answer.json(), "invalid_request")
+    error = error_shape(answer.json(), "invalid_request")
+    assert error["where"] == "body" and "not valid JSON at character 1" in error["message"]
+
+
+def test_a_body_that_is_not_sent_as_json_gets_415(client: TestClient,
+                                                 error_shape: Shape) -> None:
+    answer = client.post("/api/runs", content=b'{"scenario": "baseline-2022"}',
+                         headers={"content-type": "text/plain"})
+    assert answer.status_code == 415
+    message = error_shape(answer.json(), "unsupported_media_type")["message"]
+    assert "application/json" in message and "text/plain" in message
+    assert client.get("/api/runs").json()["runs"] == []
+
+
+def test_a_long_unknown_path_is_not_echoed_whole(client: TestClient, error_shape: Shape) -> None:
+    answer = client.get("/api/runs/" + "a" * 20_000)
+    assert answer.status_code == 404
+    assert len(error_shape(answer.json(), "not_found")["message"]) < 300
 
 
 def test_a_too_big_body_gets_413(client: TestClient, error_shape: Shape) -> None:

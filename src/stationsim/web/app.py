@@ -197,7 +197,8 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
     def record_or_404(run_id: str) -> RunRecord:
         record = run_store.get(run_id) if RUN_ID_PATTERN.fullmatch(run_id) else None
         if record is None:
-            raise ApiError(404, "not_found", f"no run {run_id!r}", "run_id")
+            shown = run_id if len(run_id) <= 40 else run_id[:40] + "..."
+            raise ApiError(404, "not_found", f"no run {shown!r}", "run_id")
         return record
 
     def describe(record: RunRecord) -> dict[str, Any]:

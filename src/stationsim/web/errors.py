@@ -49,9 +49,11 @@ def _encodable(text: str) -> str:
 
 
 def error_body(code: str, message: str, where: str | None = None) -> dict[str, Any]:
-    """The error shape as a dictionary (always encodable as UTF-8)."""
-    return {"error": {"code": code, "message": _encodable(message),
-                      "where": _encodable(where) if where is not None else None}}
+    """The error shape as a dictionary (always encodable as UTF-8; a message that echoes a
+    long input is cut to 1,000 characters)."""
+    return {"error": {"code": code, "message": _encodable(_shortened(message, 1000)),
+                      "where": _encodable(_shortened(where, 200)) if where is not None
+                      else None}}
 
 
 def error_response(status: int, code: str, message: str, where: str | None = None,
@@ -73,6 +75,11 @@ def scenario_error(exc: StationsimError) -> ApiError:
     return ApiError(422, "invalid_scenario", str(exc), where)
 
 
+def _shortened(text: str, most: int = 120) -> str:
+    """``text`` cut to ``most`` characters (a URL or a header echoed in a message)."""
+    return text if len(text) <= most else text[:most] + f"... ({len(text):,} characters)"
+
+
 def _field(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -91,7 +98,7 @@ def install_handlers(app: FastAPI) -> None:
         status = exc.status_code
         message = str(exc.detail) if exc.detail else "error"
         if status == 404:
-            message = f"nothing at {request.url.path}"
+            message = f"nothing at {_shortened(request.url.path)}"
         elif status == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
         return error_response(status, _CODES.get(status, f"http_{status}"), message,
@@ -101,6 +108,19 @@ def install_handlers(app: FastAPI) -> None:
         if not isinstance(exc, RequestValidationError):
             raise exc
         problems = exc.errors()
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and kind != "application/json":
+            return error_response(415, "unsupported_media_type",
+                                  "send the request body as JSON (Content-Type: "
+                                  f"application/json), not {_shortened(kind or 'none', 60)}",
+                                  "body")
+        bad_json = [p for p in problems if p.get("type") == "json_invalid"]
+        if bad_json:
+            loc = bad_json[0].get("loc", ())
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            reason = (bad_json[0].get("ctx") or {}).get("error", "not valid JSON")
+            return error_response(422, "invalid_request",
+                                  f"the body is not valid JSON{at}: {reason}", "body")
         first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
         message = "; ".join(f"{_field(p.get('loc', ()))}: {p.get('msg', '')}"
                             for p in problems[:5]) or "invalid request"
