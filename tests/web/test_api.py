@@ -392,3 +392,13 @@ def test_a_full_queue_gets_429_with_retry_after(store: Path, short_scenario: str
         error_shape(busy.json(), "busy")
         stored = client.get("/api/runs").json()["runs"]
         assert len(stored) == codes.count(202)
+
+
+def test_head_answers_as_get_without_a_body(client: TestClient) -> None:
+    """RFC 9110: HEAD gets GET's status and headers, no body."""
+    for path in ("/", "/api/info", "/api/scenarios", "/api/nothing-here"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == str(len(got.content))

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stationsim import api
 from stationsim.errors import StationsimError
 from stationsim.web.errors import ApiError, BodyLimit, install_handlers, scenario_error
+from stationsim.web.head import HeadAsGet
 from stationsim.web.jobs import QueueFullError, RunQueue
 from stationsim.web.store import RUN_ID_PATTERN, TERMINAL, RunRecord, RunStore, versions
 from stationsim.web.worker import no_station_files
@@ -193,6 +194,7 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
     app.state.store, app.state.runs = run_store, runs
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(HeadAsGet)
 
     def record_or_404(run_id: str) -> RunRecord:
         record = run_store.get(run_id) if RUN_ID_PATTERN.fullmatch(run_id) else None
