@@ -103,6 +103,16 @@ def test_openapi_schema_is_json_with_the_paths(served: Served) -> None:
             "/api/runs/{run_id}", "/api/runs/{run_id}/events", "/api/runs/{run_id}/results",
             "/api/runs/{run_id}/files/{name}", "/api/runs/{run_id}/reproduce"} <= paths
     assert "ErrorAnswer" in schema["components"]["schemas"]
+    # Every error answer it describes is in the one shape, and only those that can happen.
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for status, answer in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = answer["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorAnswer"), (path, status)
+    assert set(schema["paths"]["/api/runs/{run_id}/results"]["get"]["responses"]) == {
+        "200", "404", "409", "500"}
 
 
 # --- a finished run ------------------------------------------------------------------------

@@ -26,7 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from stationsim import api
 from stationsim.errors import StationsimError
-from stationsim.web.errors import ApiError, BodyLimit, install_handlers, scenario_error
+from stationsim.web.errors import (
+    ApiError,
+    BodyLimit,
+    describe_errors_truthfully,
+    install_handlers,
+    scenario_error,
+)
 from stationsim.web.head import HeadAsGet
 from stationsim.web.jobs import QueueFullError, RunQueue
 from stationsim.web.store import RUN_ID_PATTERN, TERMINAL, RunRecord, RunStore, versions
@@ -87,8 +93,10 @@ class RunRequest(BaseModel):
                                  description="the uploaded file's name, for messages")
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorAnswer} for code in (404, 413, 422, 429, 500)}
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an endpoint can give, for its OpenAPI description (all in the one
+    shape; a fault of the server, 500, can come from any)."""
+    return {code: {"model": ErrorAnswer} for code in (*codes, 500)}
 
 
 def _guess_format(text: str) -> str:
@@ -193,6 +201,7 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
                   description="Scenario runs of stationsim: submit, follow, read, download.")
     app.state.store, app.state.runs = run_store, runs
     install_handlers(app)
+    describe_errors_truthfully(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(HeadAsGet)
 
@@ -289,19 +298,21 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
                         headers={"Cache-Control": "max-age=86400"})
 
     # --- runs ----------------------------------------------------------------------------------
-    @app.get("/api/runs", summary="Past and current runs, newest first")
+    @app.get("/api/runs", summary="Past and current runs, newest first",
+             responses=_errors(422))
     def list_runs(limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
         return {"runs": [describe(record) for record in run_store.recent(limit)]}
 
-    @app.post("/api/runs", status_code=202, summary="Start a run", responses=_ERRORS)
+    @app.post("/api/runs", status_code=202, summary="Start a run",
+              responses=_errors(413, 415, 422, 429))
     def submit(request: RunRequest) -> dict[str, Any]:
         return start(request)
 
-    @app.get("/api/runs/{run_id}", summary="A run's status", responses=_ERRORS)
+    @app.get("/api/runs/{run_id}", summary="A run's status", responses=_errors(404))
     def status(run_id: str) -> dict[str, Any]:
         return describe(record_or_404(run_id))
 
-    @app.post("/api/runs/{run_id}/reproduce", status_code=202, responses=_ERRORS,
+    @app.post("/api/runs/{run_id}/reproduce", status_code=202, responses=_errors(404, 429),
               summary="Run a past run's inputs again")
     def reproduce(run_id: str) -> dict[str, Any]:
         old = record_or_404(run_id)
@@ -312,7 +323,8 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
                 {"text": old.text, "format": old.format, "filename": old.filename})
         return start(request, reproduces=old.id)
 
-    @app.get("/api/runs/{run_id}/results", summary="A finished run's results", responses=_ERRORS)
+    @app.get("/api/runs/{run_id}/results", summary="A finished run's results",
+             responses=_errors(404, 409))
     def results(run_id: str) -> JSONResponse:
         record = record_or_404(run_id)
         if record.status != "done" or record.results is None:
@@ -322,7 +334,7 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
         return JSONResponse(record.results)
 
     @app.get("/api/runs/{run_id}/files/{name}", summary="Download one of a run's files",
-             responses=_ERRORS)
+             responses=_errors(404))
     def download(run_id: str, name: str) -> FileResponse:
         record = record_or_404(run_id)
         folder = run_store.run_dir(record.id).resolve()
@@ -334,7 +346,8 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
             headers["Content-Security-Policy"] = _REPORT_POLICY
         return FileResponse(path, media_type=FILES[name], headers=headers)
 
-    @app.get("/api/runs/{run_id}/events", response_class=StreamingResponse, responses=_ERRORS,
+    @app.get("/api/runs/{run_id}/events", response_class=StreamingResponse,
+             responses=_errors(404),
              summary="A run's progress as server-sent events (progress, then end)")
     async def events(run_id: str) -> StreamingResponse:
         await run_in_threadpool(record_or_404, run_id)

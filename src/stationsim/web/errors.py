@@ -144,6 +144,30 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, fault)
 
 
+def describe_errors_truthfully(app: FastAPI) -> None:
+    """Let the OpenAPI description show only the error shape the handlers send: FastAPI adds a
+    422 in its own validation shape to every endpoint with parameters, even where none can fail
+    (a run id is any text) and although the handlers answer every error in the one shape."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            for operations in spec.get("paths", {}).values():
+                for operation in operations.values():
+                    answers = operation.get("responses", {})
+                    schema = (answers.get("422", {}).get("content", {})
+                              .get("application/json", {}).get("schema", {}))
+                    if str(schema.get("$ref", "")).endswith("/HTTPValidationError"):
+                        del answers["422"]
+            shapes = spec.get("components", {}).get("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                shapes.pop(name, None)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 class BodyLimit:
     """ASGI middleware: a request body larger than ``max_bytes`` is answered with 413 in the
     error shape before the application sees it (by its Content-Length, or while it streams)."""
