@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from stationsim.analysis.distributed_run import check_scheduler_address
 from stationsim.cli.main import app
+from stationsim.errors import InputError
+from stationsim.io.targets import check_output_folder
 from stationsim.io.tle import tle_checksum
 
 runner = CliRunner()
@@ -147,3 +150,18 @@ def test_an_object_that_outlives_the_horizon_is_told_where_to_look() -> None:
     command that follows the descent."""
     _refused(["reentry", "--at", "2022-03-27T13:08:21Z", "--members", "5", "--ballistic",
               "2000"], "no member re-enters within 3,650 days", "stationsim band")
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "127.0.0.1:8786",
+                                     "TCP://scheduler.example:8786", "tls://[::1]:8786/"])
+def test_scheduler_addresses_dask_takes_pass_the_check(address: str) -> None:
+    assert check_scheduler_address(address) == address
+
+
+def test_a_dangling_link_in_the_way_of_the_run_folder(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(InputError, match="file is in the way"):
+        check_output_folder(link, "--out")
+    with pytest.raises(InputError, match="in its way"):
+        check_output_folder(link / "sub", "--out")

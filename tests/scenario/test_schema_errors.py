@@ -354,3 +354,11 @@ def test_a_start_orbit_outside_the_atmosphere_models(ts: Timescale, orbit: str,
                         "inclination_deg = 51.6")
     error = refuse(ts, text)
     assert "start.orbit." in str(error) and words in str(error), str(error)
+
+
+def test_the_state_count_takes_the_first_bound_reached(ts: Timescale) -> None:
+    """A 1-s step on a run that stops after 100 days at the latest is within the two million
+    states, even though it also waits for re-entry (up to 3,650 days)."""
+    text = BASE.replace("max_days = 100\n[[vehicles]]",
+                        "days = 100\n[physics]\noutput_step_s = 1\n[[vehicles]]")
+    assert parse_scenario(text, ts=ts, source="s.toml").output_step_s == 1.0

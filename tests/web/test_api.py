@@ -325,7 +325,7 @@ def test_body_that_is_not_json_gets_422(client: TestClient, error_shape: Shape) 
                          headers={"content-type": "application/json"})
     assert answer.status_code == 422
     error = error_shape(answer.json(), "invalid_request")
-    assert error["where"] == "body" and "not valid JSON at character 1" in error["message"]
+    assert error["where"] == "body" and "not valid JSON at character 2" in error["message"]
 
 
 def test_a_body_that_is_not_sent_as_json_gets_415(client: TestClient,
@@ -336,6 +336,10 @@ def test_a_body_that_is_not_sent_as_json_gets_415(client: TestClient,
     message = error_shape(answer.json(), "unsupported_media_type")["message"]
     assert "application/json" in message and "text/plain" in message
     assert client.get("/api/runs").json()["runs"] == []
+    # A JSON type by its suffix is JSON.
+    answer = client.post("/api/runs", content=b'{"scenario": "no-such", "extra": 1}',
+                         headers={"content-type": "application/problem+json"})
+    assert answer.status_code == 422
 
 
 def test_a_long_unknown_path_is_not_echoed_whole(client: TestClient, error_shape: Shape) -> None:

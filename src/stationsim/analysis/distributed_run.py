@@ -47,8 +47,8 @@ __all__ = ["ChunkResult", "ChunkTask", "check_scheduler_address", "run_chunk", "
 
 #: Below this many members the ensemble runs in this process (starting workers costs more).
 LOCAL_PROCESS_THRESHOLD = 2000
-_ADDRESS = re.compile(r"(?:tcp|tls|ws|wss)://(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):"
-                      r"(?P<port>[0-9]{1,5})")
+_ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):"
+                      r"(?P<port>[0-9]{1,5})/?")
 
 
 @dataclass(frozen=True)
@@ -130,13 +130,13 @@ def chunk_bounds(n: int, chunks: int) -> list[tuple[int, int]]:
 
 
 def check_scheduler_address(address: str) -> str:
-    """``address`` if it has the form of a Dask scheduler's address, ``PROTOCOL://HOST:PORT``
-    (``tcp``, ``tls``, ``ws`` or ``wss``; a bracketed IPv6 host allowed); checked before any
-    work, so that a typo costs nothing."""
+    """``address`` if it has the form of a Dask scheduler's address, ``[PROTOCOL://]HOST:PORT``
+    (``tcp`` when no protocol is given, as Dask takes it; a bracketed IPv6 host allowed);
+    checked before any work, so that a typo costs nothing."""
     match = _ADDRESS.fullmatch(address.strip())
     if match is None or not 0 < int(match.group("port")) < 65536:
         raise InputError("not a Dask scheduler address", source="--scheduler",
-                         expected="tcp://HOST:PORT (or tls://, ws://, wss://)",
+                         expected="tcp://HOST:PORT or HOST:PORT",
                          found=repr(address))
     return address.strip()
 
@@ -175,7 +175,10 @@ def run_chunks(tasks: Sequence[ChunkTask], *, scheduler: str | None, workers: in
                                    dashboard_address=None, silence_logs=40)
             client = Client(cluster)
         else:
-            client = Client(check_scheduler_address(scheduler), timeout=10)
+            address = check_scheduler_address(scheduler)
+            client = Client(address, timeout=10)
+    except InputError:
+        raise
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler ({exc})", source="--scheduler",
                          expected="tcp://HOST:PORT of a running dask scheduler",

@@ -60,11 +60,11 @@ def check_output_folder(path: str | Path, option: str, names: Iterable[str] = ()
     that takes new files, or it does not exist yet and its nearest existing parent is one (the
     folder is not made here); none of ``names`` is a folder inside it."""
     folder = Path(path)
-    if folder.exists() and not folder.is_dir():
+    if os.path.lexists(folder) and not folder.is_dir():
         raise InputError("a file is in the way of the folder to write into", source=option,
                          found=str(folder))
     existing = folder
-    while not existing.exists():
+    while not os.path.lexists(existing):  # a dangling link is something in the way
         existing = existing.parent
     if not existing.is_dir():
         raise InputError("the folder cannot be made: a file is in its way", source=option,

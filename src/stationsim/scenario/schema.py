@@ -322,9 +322,10 @@ class _Builder:
         """The ephemeris step [s]: 1 to 600 s, and no more states than a run can hold (one
         revolution, at most 6,000 s, a day; two whole days from the start and each event)."""
         step = float(t.number("output_step_s", 60.0, minimum=1.0, maximum=600.0))
-        span_s = max(end.days * _DAY if end.days is not None else 0.0,
-                     float(end.until - start) if end.until is not None else 0.0,
-                     end.max_days * _DAY if end.reentry else 0.0)
+        # The run stops at the first of its bounds (as the runner does).
+        span_s = min([end.max_days * _DAY]
+                     + ([end.days * _DAY] if end.days is not None else [])
+                     + ([float(end.until - start)] if end.until is not None else []))
         sampled_s = span_s / _DAY * 6000.0 + 2.0 * _DAY * (events + 1)
         if sampled_s / step > _MOST_STATES:
             raise self.error(t.at("output_step_s"), "makes too many states for the run's span",

@@ -109,7 +109,8 @@ def install_handlers(app: FastAPI) -> None:
             raise exc
         problems = exc.errors()
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if request.method == "POST" and kind != "application/json":
+        if request.method == "POST" and not (kind == "application/json"
+                                             or kind.endswith("+json")):
             return error_response(415, "unsupported_media_type",
                                   "send the request body as JSON (Content-Type: "
                                   f"application/json), not {_shortened(kind or 'none', 60)}",
@@ -117,7 +118,8 @@ def install_handlers(app: FastAPI) -> None:
         bad_json = [p for p in problems if p.get("type") == "json_invalid"]
         if bad_json:
             loc = bad_json[0].get("loc", ())
-            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            at = (f" at character {loc[1] + 1}" if len(loc) > 1 and isinstance(loc[1], int)
+                  else "")
             reason = (bad_json[0].get("ctx") or {}).get("error", "not valid JSON")
             return error_response(422, "invalid_request",
                                   f"the body is not valid JSON{at}: {reason}", "body")
