@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from stationsim.web.app import create_app
-from stationsim.web.store import RunStore
+from stationsim.web.app import create_app, create_app_from_env
+from stationsim.web.store import RunStore, RunStoreError
 
 Wait = Callable[..., dict[str, Any]]
 
@@ -126,3 +126,32 @@ def test_a_store_of_the_first_schema_is_brought_up_to_date(store: Path) -> None:
         run = client.get("/api/runs/00000000000000b1").json()
     assert run["warnings"] == [{"kind": "data", "epoch": "2022-03-08T00:00:00Z", "piece": None,
                                 "message": "predicted space weather used"}]
+
+
+def _foreign(path: Path, statement: str) -> Path:
+    with sqlite3.connect(path) as conn:
+        conn.execute(statement)
+    return path
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda d: _foreign(d / "other.sqlite", "CREATE TABLE runs (x INTEGER)"),
+     "another program's"),
+    (lambda d: _foreign(d / "newer.sqlite", "PRAGMA user_version = 99"), "newer"),
+    (lambda d: (d / "s-files").write_text("x") and d / "s.sqlite", "File exists"),
+])
+def test_a_file_that_cannot_be_a_store_is_refused_and_leaves_nothing(
+        tmp_path: Path, make: Callable[[Path], Path], words: str,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Another program's database, a newer schema, a file where the runs' folder goes: one
+    message naming the file, no folder made; 'stationsim serve' ends with exit code 2."""
+    path = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(RunStoreError, match=words):
+        RunStore(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    monkeypatch.setenv("STATIONSIM_WEB_STORE", str(path))
+    with pytest.raises(SystemExit) as stop:
+        create_app_from_env()
+    assert stop.value.code == 2
+    assert f"error: --store: {path}" in capsys.readouterr().err

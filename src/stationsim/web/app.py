@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -35,7 +36,14 @@ from stationsim.web.errors import (
 )
 from stationsim.web.head import HeadAsGet
 from stationsim.web.jobs import QueueFullError, RunQueue
-from stationsim.web.store import RUN_ID_PATTERN, TERMINAL, RunRecord, RunStore, versions
+from stationsim.web.store import (
+    RUN_ID_PATTERN,
+    TERMINAL,
+    RunRecord,
+    RunStore,
+    RunStoreError,
+    versions,
+)
 from stationsim.web.worker import no_station_files
 
 __all__ = ["DEFAULT_STORE", "FILES", "create_app", "create_app_from_env", "run_warnings"]
@@ -383,10 +391,16 @@ def create_app(store: str | Path = DEFAULT_STORE, *, workers: int = 1, queue_siz
 def create_app_from_env() -> FastAPI:
     """The application as ``stationsim serve`` configures it through the environment:
     ``STATIONSIM_WEB_STORE`` (the store file), ``STATIONSIM_WEB_RUN_TIME_LIMIT_S``,
-    ``STATIONSIM_WEB_QUEUE_SIZE`` and ``STATIONSIM_WEB_WORKERS``."""
+    ``STATIONSIM_WEB_QUEUE_SIZE`` and ``STATIONSIM_WEB_WORKERS``. A store that cannot be used
+    ends the server before it listens, with one line on standard error and exit code 2, as
+    the command line's other user errors do."""
     env = os.environ
-    return create_app(env.get("STATIONSIM_WEB_STORE", DEFAULT_STORE),
-                      workers=int(env.get("STATIONSIM_WEB_WORKERS", "1")),
-                      queue_size=int(env.get("STATIONSIM_WEB_QUEUE_SIZE", "8")),
-                      run_time_limit_s=float(env.get("STATIONSIM_WEB_RUN_TIME_LIMIT_S",
-                                                     "1200")))
+    try:
+        return create_app(env.get("STATIONSIM_WEB_STORE", DEFAULT_STORE),
+                          workers=int(env.get("STATIONSIM_WEB_WORKERS", "1")),
+                          queue_size=int(env.get("STATIONSIM_WEB_QUEUE_SIZE", "8")),
+                          run_time_limit_s=float(env.get("STATIONSIM_WEB_RUN_TIME_LIMIT_S",
+                                                         "1200")))
+    except RunStoreError as exc:
+        print(f"error: --store: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

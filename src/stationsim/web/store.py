@@ -27,6 +27,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from stationsim.errors import StationsimError
+
 __all__ = ["RUN_ID_PATTERN", "STATUSES", "TERMINAL", "RunRecord", "RunStore", "now_iso",
            "versions"]
 
@@ -58,7 +60,13 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created);
 """
+_COLUMNS = frozenset(re.findall(r"^\s{4}(\w+)\s", _SCHEMA, flags=re.MULTILINE))
 _PACKAGES = ("stationsim", "numpy", "heyoka", "pymsis")
+
+
+class RunStoreError(StationsimError):
+    """A file that cannot serve as a run store (another program's database, a newer
+    schema, a folder that takes no files); the message names the file and why."""
 
 
 def now_iso() -> str:
@@ -149,12 +157,30 @@ class RunStore:
         if not self.path.parent.is_dir():
             raise FileNotFoundError(f"the store's folder does not exist: {self.path.parent}")
         self.files_dir = self.path.parent / f"{self.path.stem}-files"
-        self.files_dir.mkdir(exist_ok=True)
+        made = not os.path.lexists(self.files_dir)
+        try:
+            self.files_dir.mkdir(exist_ok=True)
+            self._open()
+        except (OSError, sqlite3.Error, RunStoreError) as exc:
+            if made and self.files_dir.is_dir() and not any(self.files_dir.iterdir()):
+                self.files_dir.rmdir()  # a refused store leaves nothing behind
+            reason = str(exc) if isinstance(exc, RunStoreError) else (
+                getattr(exc, "strerror", None) or str(exc))
+            raise RunStoreError(f"{self.path} cannot be used as a run store: {reason}") from None
+
+    def _open(self) -> None:
+        """Make or upgrade the schema; refuse a newer schema or another program's table."""
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path}: a run store of a newer schema ({version})")
+                raise RunStoreError(f"its schema ({version}) is newer than this version's "
+                                    f"({_SCHEMA_VERSION})")
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(runs)")}
+            missing = sorted(_COLUMNS - columns - {"warnings"})
+            if columns and missing:
+                raise RunStoreError("its table 'runs' is another program's (no column "
+                                    f"{', '.join(missing)})")
             conn.executescript(_SCHEMA)
         with self._transaction() as conn:
             columns = {row["name"] for row in conn.execute("PRAGMA table_info(runs)")}
