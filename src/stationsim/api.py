@@ -424,8 +424,14 @@ def reentry(
     """
     if scheduler is not None:
         check_scheduler_address(scheduler)
-    for option, target in (("--czml", czml_path), ("--geojson", geojson_path)):
-        if target is not None:
+    given = [(option, Path(target).absolute()) for option, target in
+             (("--map", map_path), ("--czml", czml_path), ("--geojson", geojson_path))
+             if target is not None]
+    for k, (option, target) in enumerate(given):
+        if any(target == other for _, other in given[:k]):
+            raise InputError("two outputs name the same file", source=option,
+                             found=str(target))
+        if option != "--map":  # the map is checked with the picture formats
             check_output_file(target, option)
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path, "--map")
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,

@@ -165,3 +165,18 @@ def test_a_dangling_link_in_the_way_of_the_run_folder(tmp_path: Path) -> None:
         check_output_folder(link, "--out")
     with pytest.raises(InputError, match="in its way"):
         check_output_folder(link / "sub", "--out")
+
+
+def test_two_outputs_on_one_file(tmp_path: Path) -> None:
+    same = tmp_path / "m.png"
+    _refused(["reentry", "--ballistic", "100", "--members", "5", "--map", str(same), "--czml",
+              str(same)], "--czml", "same file")
+    assert not same.exists()
+
+
+def test_a_long_echoed_input_stays_one_readable_line(tmp_path: Path) -> None:
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(SCENARIO.format(part="ROS") + "k" * 100_000 + " = 1\n",
+                        encoding="utf-8")
+    output = _refused(["run", str(scenario)], "long.toml")
+    assert len(output) < 3000

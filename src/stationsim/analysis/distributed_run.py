@@ -47,6 +47,8 @@ __all__ = ["ChunkResult", "ChunkTask", "check_scheduler_address", "run_chunk", "
 
 #: Below this many members the ensemble runs in this process (starting workers costs more).
 LOCAL_PROCESS_THRESHOLD = 2000
+#: The most local worker processes.
+MAX_WORKERS = 256
 _ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):"
                       r"(?P<port>[0-9]{1,5})/?")
 
@@ -145,9 +147,9 @@ def choose_workers(members: int, scheduler: str | None, workers: int | None) -> 
     """The worker count: as given, else all cores from :data:`LOCAL_PROCESS_THRESHOLD`
     members on (or on any cluster), else one."""
     if workers is not None:
-        if workers < 1:
-            raise InputError("the number of workers must be at least 1", source="--workers",
-                             found=str(workers))
+        if not 1 <= workers <= MAX_WORKERS:
+            raise InputError("the number of workers is out of range", source="--workers",
+                             expected=f"1 to {MAX_WORKERS}", found=str(workers))
         return workers
     if scheduler is not None or members >= LOCAL_PROCESS_THRESHOLD:
         return max(os.cpu_count() or 1, 1)

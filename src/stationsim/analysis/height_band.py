@@ -120,9 +120,10 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
                          found=repr(days))
     if step_days is None:
         step_days = 1.0 if days >= 1.0 else days / 12.0
-    if not (np.isfinite(step_days) and days / MAX_READINGS <= step_days <= days):
+    # Readings at 0, step, 2 step ... days: at most MAX_READINGS of them.
+    if not (np.isfinite(step_days) and days / (MAX_READINGS - 1) <= step_days <= days):
         raise InputError("the band's step is out of range", source="--step-days",
-                         expected=f"from {days / MAX_READINGS:.3g} days (at most "
+                         expected=f"from {days / (MAX_READINGS - 1):.3g} days (at most "
                                   f"{MAX_READINGS:,} readings) to {days:g} days (--days)",
                          found=repr(step_days))
     setup = prepare_prediction(elements, ts, at=at, members=members, seed=seed,

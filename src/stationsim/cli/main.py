@@ -64,8 +64,9 @@ app.command(short_help="The ISS of March 2022: parts, budgets, capabilities.")(s
 app.command("run", short_help="Run a scenario and write its report.")(station.run_command)
 app.command("serve", short_help="Serve the dashboard and the JSON API.")(station.serve)
 app.command("scenarios")(station.scenarios_command)
-data_app.command("info")(data.data_info)
-data_app.command("update")(data.data_update)
+data_app.command("info", short_help="What the bundled data covers.")(data.data_info)
+data_app.command("update", short_help="Download fresh space weather, Earth orientation and "
+                                      "leap seconds.")(data.data_update)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -180,8 +180,9 @@ def reentry(
                             "(tcp://HOST:PORT; its workers need stationsim). The answer is "
                             "the same as on this machine.", show_default=False)] = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", help="Local worker processes. Default: one up to 2,000 members, else "
-                          "every core.", min=1, show_default=False)] = None,
+        "--workers", help="Local worker processes (at most 256). Default: one up to 2,000 "
+                          "members, else every core.", min=1, max=256,
+        show_default=False)] = None,
     mass: Annotated[float | None, typer.Option(
         "--mass", help="The object's mass \\[kg]: gives the debris footprint (its length "
                        "grows with the mass: 800 km for UARS's 5.7 t, 5,370 km for a 420-t "
