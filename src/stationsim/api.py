@@ -18,7 +18,7 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
-from stationsim.analysis.distributed_run import check_scheduler_address
+from stationsim.analysis.distributed_run import check_scheduler_reachable
 from stationsim.analysis.exports import (
     EXPORT_FILES,
     reentry_czml,
@@ -423,7 +423,7 @@ def reentry(
         progress: ``callable(phase: str, fraction: float)``.
     """
     if scheduler is not None:
-        check_scheduler_address(scheduler)
+        check_scheduler_reachable(scheduler)
     given = [(option, Path(target).absolute()) for option, target in
              (("--map", map_path), ("--czml", czml_path), ("--geojson", geojson_path))
              if target is not None]

@@ -180,3 +180,8 @@ def test_a_long_echoed_input_stays_one_readable_line(tmp_path: Path) -> None:
                         encoding="utf-8")
     output = _refused(["run", str(scenario)], "long.toml")
     assert len(output) < 3000
+
+
+def test_a_scheduler_nothing_answers_at_is_refused_before_the_fit() -> None:
+    _refused(["reentry", "--members", "5", "--scheduler", "127.0.0.1:1"], "--scheduler",
+             "cannot reach the Dask scheduler")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import socket
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,14 +44,15 @@ from stationsim.propagation.lifetime import LifetimePropagator, ReferenceRevolut
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["ChunkResult", "ChunkTask", "check_scheduler_address", "run_chunk", "run_chunks"]
+__all__ = ["ChunkResult", "ChunkTask", "check_scheduler_address", "check_scheduler_reachable",
+           "run_chunk", "run_chunks"]
 
 #: Below this many members the ensemble runs in this process (starting workers costs more).
 LOCAL_PROCESS_THRESHOLD = 2000
 #: The most local worker processes.
 MAX_WORKERS = 256
-_ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):"
-                      r"(?P<port>[0-9]{1,5})/?")
+_ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?P<host>\[[0-9A-Fa-f:.]+\]|"
+                      r"[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})/?")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,21 @@ def check_scheduler_address(address: str) -> str:
                          expected="tcp://HOST:PORT or HOST:PORT",
                          found=repr(address))
     return address.strip()
+
+
+def check_scheduler_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse a scheduler address nothing answers at (a TCP connection to its host and port),
+    before the prediction's fit and draws rather than after them."""
+    match = _ADDRESS.fullmatch(check_scheduler_address(address))
+    assert match is not None  # checked above
+    host = match.group("host").strip("[]")
+    try:
+        with socket.create_connection((host, int(match.group("port"))), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler ({exc.strerror or exc})",
+                         source="--scheduler", expected="a running dask scheduler",
+                         found=address) from None
 
 
 def choose_workers(members: int, scheduler: str | None, workers: int | None) -> int:
