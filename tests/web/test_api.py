@@ -416,3 +416,13 @@ def test_head_answers_as_get_without_a_body(client: TestClient) -> None:
         assert head.content == b""
         assert head.headers["content-type"] == got.headers["content-type"]
         assert head.headers["content-length"] == str(len(got.content))
+
+
+def test_a_body_the_json_parser_cannot_read_gets_400_saying_so(client: TestClient,
+                                                               error_shape: Shape) -> None:
+    for body in (b'{"text": "\xff\xfe"}', b"[" * 100_000):
+        answer = client.post("/api/runs", content=body,
+                             headers={"content-type": "application/json"})
+        assert answer.status_code == 400
+        error = error_shape(answer.json(), "bad_request")
+        assert error["where"] == "body" and "cannot be read as JSON" in error["message"]

@@ -273,8 +273,8 @@ def serve(
     os.environ["STATIONSIM_WEB_STORE"] = str(store.absolute())
     os.environ["STATIONSIM_WEB_RUN_TIME_LIMIT_S"] = repr(run_time_limit)
     shown = f"[{host}]" if ":" in host else host
-    err.print(f"stationsim dashboard on http://{shown}:{port}/ (runs stored in {store}); "
-              "Ctrl+C stops it")
+    err.print(f"starting the stationsim dashboard on http://{shown}:{port}/ (runs stored in "
+              f"{store}); Ctrl+C stops it")
     # By name: the command line and the web service are separate shells over the api.
     uvicorn.run("stationsim.web.app:create_app_from_env", factory=True, host=host, port=port,
                 log_level="info")

@@ -97,6 +97,11 @@ def install_handlers(app: FastAPI) -> None:
             raise exc
         status = exc.status_code
         message = str(exc.detail) if exc.detail else "error"
+        if status == 400 and request.method == "POST":
+            # What the JSON parser could not read: bytes that are not UTF-8, nesting too deep.
+            message = ("the body cannot be read as JSON (text that is not UTF-8, or arrays "
+                       "and objects nested too deep)")
+            return error_response(400, "bad_request", message, "body")
         if status == 404:
             message = f"nothing at {_shortened(request.url.path)}"
         elif status == 405:
