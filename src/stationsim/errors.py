@@ -1,4 +1,4 @@
-"""Exception and warning types shared by every layer.
+"""Exception and warning types shared by every layer, and the cut of a long message.
 
 User errors (a malformed file, a date outside the bundled tables, an impossible request) derive
 from :class:`StationsimError`; the command line prints their message on one line and exits with
@@ -6,6 +6,12 @@ code 2. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
+
+
+def shortened(text: str, most: int) -> str:
+    """``text`` cut to ``most`` characters, saying how long it was: a message that echoes a
+    long input (a 100,000-character key or URL) stays one readable line."""
+    return text if len(text) <= most else text[:most] + f"... ({len(text):,} characters)"
 
 
 class StationsimError(Exception):

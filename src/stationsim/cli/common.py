@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from stationsim import api
-from stationsim.errors import StationsimError
+from stationsim.errors import StationsimError, shortened
 
 T = TypeVar("T")
 
@@ -66,12 +66,6 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
         err.print(f"[yellow]warning:[/yellow] {text}", markup=True)
 
 
-def _shortened(text: str, most: int = 2000) -> str:
-    """A message cut to ``most`` characters (one that echoes a long input, such as a key
-    100,000 characters long, stays one readable line)."""
-    return text if len(text) <= most else text[:most] + f"... ({len(text):,} characters)"
-
-
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn user errors into one line on stderr and exit code 2."""
@@ -80,7 +74,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except StationsimError as exc:
-        err.print(f"[red]error:[/red] {escape(_shortened(str(exc)))}", markup=True)
+        err.print(f"[red]error:[/red] {escape(shortened(str(exc), 2000))}", markup=True)
         raise typer.Exit(USER_ERROR) from None
     except OSError as exc:  # a file that could not be read or written after the checks
         where = f"{exc.filename}: " if exc.filename else ""

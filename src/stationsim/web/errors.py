@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stationsim.errors import InputError, StationsimError
+from stationsim.errors import InputError, StationsimError, shortened
 
 __all__ = ["ApiError", "BodyLimit", "error_body", "error_response", "install_handlers",
            "scenario_error"]
@@ -51,8 +51,8 @@ def _encodable(text: str) -> str:
 def error_body(code: str, message: str, where: str | None = None) -> dict[str, Any]:
     """The error shape as a dictionary (always encodable as UTF-8; a message that echoes a
     long input is cut to 1,000 characters)."""
-    return {"error": {"code": code, "message": _encodable(_shortened(message, 1000)),
-                      "where": _encodable(_shortened(where, 200)) if where is not None
+    return {"error": {"code": code, "message": _encodable(shortened(message, 1000)),
+                      "where": _encodable(shortened(where, 200)) if where is not None
                       else None}}
 
 
@@ -73,11 +73,6 @@ def scenario_error(exc: StationsimError) -> ApiError:
             if exc.column is not None:
                 where += f", column {exc.column}"
     return ApiError(422, "invalid_scenario", str(exc), where)
-
-
-def _shortened(text: str, most: int = 120) -> str:
-    """``text`` cut to ``most`` characters (a URL or a header echoed in a message)."""
-    return text if len(text) <= most else text[:most] + f"... ({len(text):,} characters)"
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -103,7 +98,7 @@ def install_handlers(app: FastAPI) -> None:
                        "and objects nested too deep)")
             return error_response(400, "bad_request", message, "body")
         if status == 404:
-            message = f"nothing at {_shortened(request.url.path)}"
+            message = f"nothing at {shortened(request.url.path, 120)}"
         elif status == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
         return error_response(status, _CODES.get(status, f"http_{status}"), message,
@@ -118,7 +113,7 @@ def install_handlers(app: FastAPI) -> None:
                                              or kind.endswith("+json")):
             return error_response(415, "unsupported_media_type",
                                   "send the request body as JSON (Content-Type: "
-                                  f"application/json), not {_shortened(kind or 'none', 60)}",
+                                  f"application/json), not {shortened(kind or 'none', 60)}",
                                   "body")
         bad_json = [p for p in problems if p.get("type") == "json_invalid"]
         if bad_json:
