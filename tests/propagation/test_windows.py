@@ -73,3 +73,22 @@ def test_point_density_matches_the_vectorised_one(ts: Timescale) -> None:
     one_by_one = [float(atmosphere.density_geodetic(float(m), float(a), float(b), float(c)))
                   for m, a, b, c in zip(mjd, lat, lon, h, strict=True)]
     np.testing.assert_allclose(one_by_one, together, rtol=1e-13)
+
+
+@pytest.mark.parametrize("offset_s", [55.433, 110.866, 316.76])
+@pytest.mark.parametrize("length_s", [10800.0, DAY])
+def test_windows_chained_from_their_ends_are_never_empty(ts: Timescale, offset_s: float,
+                                                         length_s: float) -> None:
+    """A run opens each window at the end of the one before. For these start epochs (found by
+    search) some of those ends came back from the UTC conversion a hair before the boundary,
+    and the window "containing" them was the one just closed: empty, and the density fit's
+    sample grid failed in heyoka. Each window must hold its start time and end after it."""
+    model = ForceModel(drag="fit", sun=False, moon=False)
+    epoch = ts.from_iso("2023-12-17T03:26:07Z") + offset_s
+    w = Windows(model, None, 300, build_dynamics(model).layout, epoch, 40 * DAY)
+    t = 0.0
+    for _ in range(int(30 * DAY / length_s)):
+        start, end = w.utc_boundary(t, length_s)
+        assert start <= t + 1e-6 < end, (t, start, end)
+        assert end - t <= length_s + 1.0
+        t = end

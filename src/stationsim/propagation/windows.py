@@ -77,6 +77,14 @@ class Windows:
         return self._boundaries[t, length]
 
     def _utc_boundary(self, t: float, length: float) -> tuple[float, float]:
+        start, end = self._utc_window(t, length)
+        if end <= t + 1e-6:
+            # ``t`` on a boundary can come back a hair before it (the UTC seconds of a
+            # two-part epoch are rounded): its window is the next one, not an empty one.
+            start, end = self._utc_window(end + 1e-3, length)
+        return start, end
+
+    def _utc_window(self, t: float, length: float) -> tuple[float, float]:
         ts = self.epoch.ts
         here = self.epoch + t
         day, sec = here.utc_day_seconds()
