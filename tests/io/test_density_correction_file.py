@@ -1,0 +1,54 @@
+"""Density-correction files (:mod:`stationsim.io.density_correction`): what is written reads
+back the same, and a broken file is refused with its line and column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stationsim.errors import InputError
+from stationsim.forces.density_correction import DensityCorrection
+from stationsim.io.density_correction import format_density_correction, parse_density_correction
+
+GOOD = """# stationsim density correction
+# model: nrlmsise00
+# made from two objects
+start_utc,end_utc,factor,sigma_ln,objects
+2023-10-02T00:00:00Z,2023-10-10T00:00:00Z,1.31120,0.01510,2
+2023-10-10T00:00:00Z,2023-10-18T00:00:00Z,0.90000,0.02000,1
+"""
+
+
+def test_round_trip() -> None:
+    table = parse_density_correction(GOOD)
+    assert table.model == "nrlmsise00"
+    assert table.start_mjd_utc == pytest.approx([60219.0, 60227.0])
+    assert table.factor == pytest.approx([1.3112, 0.9])
+    again = parse_density_correction(format_density_correction(table, ["made from two objects"]))
+    for name in ("start_mjd_utc", "end_mjd_utc", "factor", "sigma_ln", "objects"):
+        assert np.asarray(getattr(again, name)) == pytest.approx(np.asarray(getattr(table, name)))
+    assert format_density_correction(again, ["made from two objects"]) == GOOD
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "has no windows"),
+    ("start,end\n", "line 1: not a density-correction file"),
+    (GOOD.replace("0.90000", "abc"), "line 6, column 43: factor is not a number"),
+    (GOOD.replace("2023-10-10T00:00:00Z,2023-10-18", "2023-10-1x,2023-10-18"),
+     "line 6, column 1: start_utc is not a UTC time"),
+    (GOOD.replace(",1\n", "\n"), "line 6: a window row has five columns"),
+    (GOOD.replace("0.90000", "50"), "line 6: the factor is out of range"),
+    (GOOD.replace("2023-10-10T00:00:00Z,2023-10-18", "2023-10-09T00:00:00Z,2023-10-18"),
+     "must not overlap"),
+    (GOOD.replace("2023-10-18T00", "2023-10-09T00"), "line 6: a window must end after"),
+])
+def test_broken_files_say_where(text: str, expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        parse_density_correction(text, "late2023.csv")
+
+
+def test_the_table_is_what_the_file_says() -> None:
+    table = DensityCorrection(np.array([1.0]), np.array([2.0]), np.array([1.5]),
+                              np.array([0.1]), np.array([3.0]), model="msis2")
+    text = format_density_correction(table)
+    assert "1858-11-18T00:00:00Z,1858-11-19T00:00:00Z,1.50000,0.10000,3" in text
