@@ -18,6 +18,8 @@ import numpy as np
 
 from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
+from stationsim.analysis.calibration import CalibrationReport
+from stationsim.analysis.calibration import calibrate as _calibrate
 from stationsim.analysis.distributed_run import check_scheduler_reachable
 from stationsim.analysis.exports import (
     EXPORT_FILES,
@@ -48,7 +50,9 @@ from stationsim.data import (
 from stationsim.data.geography import load_countries
 from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.forces import sun_direction_gcrf
+from stationsim.forces.density_correction import DensityCorrection
 from stationsim.frames import itrf_to_geodetic, teme_to_gcrf, teme_to_itrf
+from stationsim.io.density_correction import format_density_correction, parse_density_correction
 from stationsim.io.omm import parse_omm
 from stationsim.io.targets import check_output_file, check_output_folder
 from stationsim.io.tle import parse_tle
@@ -84,15 +88,18 @@ __all__ = [
     "DEFAULT_STATION_EPOCH_ISO",
     "DEFAULT_TLE_FILE",
     "SPACE_WEATHER_MODES",
+    "CalibrationReport",
     "DecayReport",
     "HeightBand",
     "Position",
     "ReentryReport",
     "StationReport",
+    "calibrate",
     "countries_geojson",
     "data_info",
     "decay",
     "height_band",
+    "load_density_correction",
     "load_elements",
     "load_scenario",
     "read_text",
@@ -350,6 +357,7 @@ def decay(
     ballistic_kg_m2: float | None = None,
     method: str = "fit",
     plot: str | Path | None = None,
+    density_correction: str | Path | None = None,
     progress: Any = None,
 ) -> DecayReport:
     """How an object's orbit decays: the ballistic coefficient fitted to its TLEs of the 30
@@ -366,12 +374,15 @@ def decay(
         method: ``fit`` (the density fitted per window; fast) or ``direct`` (the atmosphere
             model at every step; about a second per simulated day).
         plot: write the altitude plot there (PNG, SVG or PDF).
+        density_correction: a density-correction file (``stationsim calibrate``) for the
+            atmosphere.
         progress: ``callable(phase: str, fraction: float)``.
     """
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
+    correction = load_density_correction(density_correction) if density_correction else None
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
-                           method=method, progress=progress)
+                           method=method, density_correction=correction, progress=progress)
     if plot is not None:
         plot_decay(report, plot)
     return report
@@ -394,6 +405,7 @@ def reentry(
     surviving_fraction: float = 0.2,
     czml_path: str | Path | None = None,
     geojson_path: str | Path | None = None,
+    density_correction: str | Path | None = None,
     progress: Any = None,
 ) -> ReentryReport:
     """When and where an object re-enters, with a Monte Carlo window: the ballistic
@@ -420,6 +432,8 @@ def reentry(
         czml_path, geojson_path: write the window there as CZML (for Cesium) or GeoJSON:
             the nominal member's last revolutions, every member's 120-km point, and the
             debris footprints when the mass is given.
+        density_correction: a density-correction file (``stationsim calibrate``) for the
+            atmosphere (the fit's, and the members' in ``observed`` mode).
         progress: ``callable(phase: str, fraction: float)``.
     """
     if scheduler is not None:
@@ -434,17 +448,62 @@ def reentry(
         if option != "--map":  # the map is checked with the picture formats
             check_output_file(target, option)
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path, "--map")
+    correction = load_density_correction(density_correction) if density_correction else None
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
                              ballistic_kg_m2=ballistic_kg_m2, scheduler=scheduler,
                              workers=workers, mass_kg=mass_kg,
-                             surviving_fraction=surviving_fraction, progress=progress)
+                             surviving_fraction=surviving_fraction,
+                             density_correction=correction, progress=progress)
     if map_path is not None:
         plot_reentry_map(report, load_countries(), map_path)
     if czml_path is not None:
         write_text_file(czml_path, reentry_czml(report))
     if geojson_path is not None:
         write_text_file(geojson_path, reentry_geojson(report))
+    return report
+
+
+def load_density_correction(path: str | Path) -> DensityCorrection:
+    """A density-correction file (written by :func:`calibrate`)."""
+    return parse_density_correction(read_text(path), str(path))
+
+
+def calibrate(
+    paths: Sequence[str | Path],
+    *,
+    start: str,
+    end: str,
+    out: str | Path,
+    window_days: float = 8.0,
+    atmosphere: str = "msis2",
+    progress: Callable[[float], None] | None = None,
+) -> CalibrationReport:
+    """Calibrate the atmosphere on tracked objects and write the density-correction file.
+
+    Args:
+        paths: TLE or OMM files of the calibration objects (objects without propulsion,
+            tracked through the span; a file may hold several).
+        start, end: ISO 8601 UTC span of the correction.
+        out: the file to write (CSV; see :mod:`stationsim.io.density_correction`).
+        window_days: the correction's time resolution (1 to 60 days; default 8).
+        atmosphere: the model to correct (``msis2``, ``nrlmsise00``, ...).
+        progress: ``callable(fraction)``.
+    """
+    check_output_file(out, "--out")
+    if not paths:
+        raise InputError("no element-set files given", expected="one or more TLE or OMM files")
+    ts = load_timescale()
+    t0, t1 = ts.from_iso(start, source="--from"), ts.from_iso(end, source="--to")
+    elements = [e for p in paths for e in load_elements(p)]
+    report = _calibrate(elements, ts, start=t0, end=t1, window_days=window_days,
+                        atmosphere=atmosphere, progress=progress)
+    ids = ", ".join(str(n) for n in report.objects)
+    write_text_file(out, format_density_correction(report.correction, [
+        f"calibrated on NORAD {ids}, {window_days:g}-day windows, {len(report.fits)} fits",
+        "factor: the true density over the model's, from each object's ballistic "
+        "coefficient fitted per window against its median",
+        "force model: EGM96 8x8, Sun, Moon, the bundled observed space weather"]))
     return report
 
 

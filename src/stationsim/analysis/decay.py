@@ -28,8 +28,10 @@ from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data import load_gravity_field, load_space_weather
 from stationsim.errors import InputError, PropagationError
 from stationsim.forces.atmosphere import ATMOSPHERES, Atmosphere, atmosphere_by_name
+from stationsim.forces.density_correction import CorrectedAtmosphere, DensityCorrection
 from stationsim.forces.drag import ConstantDrag
 from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.io.density_correction import mjd_utc_iso
 from stationsim.propagation.ballistic import (
     BallisticFit,
     fit_ballistic_coefficient,
@@ -80,6 +82,8 @@ class DecayReport:
     breakup: tuple[Epoch, float, float] | None
     statistics: dict[str, float] = field(default_factory=dict)
     method: str = "fit"
+    #: The density correction applied (its windows' span and count), if any.
+    density_correction: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of ``stationsim decay --json``."""
@@ -94,6 +98,7 @@ class DecayReport:
             "name": self.name,
             "epoch": self.epoch.iso(0),
             "atmosphere": self.atmosphere,
+            "density_correction": self.density_correction,
             "method": self.method,
             "ballistic_coefficient_kg_m2": {
                 "value": round(self.ballistic_kg_m2, 4),
@@ -110,6 +115,34 @@ class DecayReport:
             "reentry": place(self.reentry),
             "breakup": place(self.breakup),
         }
+
+
+def corrected(atmosphere: Atmosphere, name: str, correction: DensityCorrection | None
+              ) -> Atmosphere:
+    """``atmosphere`` (called ``name``) with ``correction`` applied, or unchanged without one.
+
+    Raises:
+        InputError: a correction calibrated for another model.
+    """
+    if correction is None:
+        return atmosphere
+    if correction.model != name:
+        raise InputError("the density correction was calibrated for another atmosphere",
+                         source="--density-correction", expected=name,
+                         found=repr(correction.model))
+    return CorrectedAtmosphere(atmosphere, correction)
+
+
+def correction_summary(correction: DensityCorrection | None) -> dict[str, Any] | None:
+    """The JSON summary of a density correction: its span, windows and factor range."""
+    if correction is None:
+        return None
+    return {"model": correction.model,
+            "start": mjd_utc_iso(float(correction.start_mjd_utc[0])),
+            "end": mjd_utc_iso(float(correction.end_mjd_utc[-1])),
+            "windows": len(correction.factor),
+            "factor_min": round(float(min(correction.factor)), 4),
+            "factor_max": round(float(max(correction.factor)), 4)}
 
 
 def make_atmosphere(name: str, *, weather: Any = None) -> Atmosphere:
@@ -210,6 +243,7 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
                   days: float | None = 30.0, reentry: bool = False,
                   atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
                   method: str = "fit",
+                  density_correction: DensityCorrection | None = None,
                   progress: Callable[[str, float], None] | None = None) -> DecayReport:
     """The decay prediction of one object (its TLEs, any order); see the module notes.
 
@@ -224,6 +258,9 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
         ballistic_kg_m2: skip the fit and use this ``m / (C_D A)``.
         method: one of :data:`METHODS`, for the prediction (the ballistic-coefficient fit
             always takes the fitted path: it runs the 30 days several times).
+        density_correction: factors calibrated on tracked objects
+            (:mod:`stationsim.propagation.calibration`), applied to the atmosphere of the fit
+            and of the prediction.
         progress: called with a phase name and the fraction done.
     """
     if atmosphere not in ATMOSPHERES:
@@ -242,7 +279,8 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
     else:
         span_days = float(days)
     weather = load_space_weather() if atmosphere in ("msis2", "nrlmsise00") else None
-    atmo = make_atmosphere(atmosphere, weather=weather)
+    atmo = corrected(make_atmosphere(atmosphere, weather=weather), atmosphere,
+                     density_correction)
     model = ForceModel(gravity=load_gravity_field(), degree=8, thrust=False)
     propagator = Propagator(model, atmosphere=atmo)
     fit: BallisticFit | None = None
@@ -265,6 +303,7 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
     member = result.members[0]
     out = _report(last, start, atmosphere, fit, source, value, sigma, member, result.statistics)
     out.method = method
+    out.density_correction = correction_summary(density_correction)
     return out
 
 

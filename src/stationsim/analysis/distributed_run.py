@@ -38,6 +38,7 @@ from stationsim.data import load_gravity_field, load_space_weather
 from stationsim.data.spaceweather import SpaceWeather
 from stationsim.errors import InputError, StationsimError
 from stationsim.forces.atmosphere import atmosphere_by_name
+from stationsim.forces.density_correction import CorrectedAtmosphere, DensityCorrection
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.ensemble import Ensemble
 from stationsim.propagation.lifetime import LifetimePropagator, ReferenceRevolution
@@ -70,6 +71,8 @@ class ChunkTask:
     duration_s: float
     handover_height_m: float | None
     reference: ReferenceRevolution
+    #: Factors applied to the observed weather's atmosphere (not to a held forecast).
+    density_correction: DensityCorrection | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         f107_sfu=task.held_forecast[0], f107a_sfu=task.held_forecast[0],
         ap=task.held_forecast[1]))
     # One slot for every member (chosen from the nominal lifetime): the members share entries.
-    engine = LifetimePropagator(engine_model(), atmosphere_by_name(task.atmosphere, weather),
+    atmosphere = atmosphere_by_name(task.atmosphere, weather)
+    if task.density_correction is not None and task.held_forecast is None:
+        atmosphere = CorrectedAtmosphere(atmosphere, task.density_correction)
+    engine = LifetimePropagator(engine_model(), atmosphere,
                                 slot_s=task.slot_s, coarse_slot_s=None)
     m = task.members
     with warnings.catch_warnings():

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stationsim.analysis.decay import elements_before, fit_for_prediction
+from stationsim.analysis.decay import corrected, elements_before, fit_for_prediction
 from stationsim.analysis.distributed_run import engine_model
 from stationsim.data import load_space_weather
 from stationsim.data.forecast_error import (
@@ -44,6 +44,7 @@ from stationsim.data.forecast_error import (
 )
 from stationsim.errors import InputError
 from stationsim.forces.atmosphere import Atmosphere, atmosphere_by_name
+from stationsim.forces.density_correction import DensityCorrection
 from stationsim.propagation.ballistic import BallisticFit, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
@@ -107,9 +108,13 @@ class PredictionSetup:
 def prepare_prediction(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | None,
                        members: int, seed: int, space_weather: str, atmosphere: str,
                        ballistic_kg_m2: float | None,
+                       density_correction: DensityCorrection | None = None,
                        progress: Callable[[str, float], None] | None = None
                        ) -> PredictionSetup:
     """Check the request, fit ``B`` and draw the members (see the module notes).
+
+    A ``density_correction`` applies to the fit and, in ``observed`` mode, to the members; a
+    forecast's held weather has no calibration, so its members fly the model as it is.
 
     Raises:
         InputError: an unknown mode, an ensemble size out of range, a ``B`` that is not
@@ -126,7 +131,8 @@ def prepare_prediction(elements: Sequence[GPElements], ts: Timescale, *, at: Epo
     observed = load_space_weather()
     notes: list[str] = []
     model = engine_model()
-    observed_atmosphere = atmosphere_by_name(atmosphere, observed)
+    observed_atmosphere = corrected(atmosphere_by_name(atmosphere, observed), atmosphere,
+                                    density_correction)
     if progress is not None:
         progress("fitting the ballistic coefficient", 0.0)
     fitted: BallisticFit | None = None

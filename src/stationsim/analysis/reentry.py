@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from stationsim.analysis.decay import correction_summary
 from stationsim.analysis.distributed_run import (
     ChunkTask,
     choose_workers,
@@ -47,6 +48,7 @@ from stationsim.analysis.prediction import (
 from stationsim.data.geography import load_geography
 from stationsim.errors import InputError, PropagationError
 from stationsim.forces.atmosphere import Atmosphere
+from stationsim.forces.density_correction import DensityCorrection
 from stationsim.forces.drag import ConstantDrag
 from stationsim.frames import gcrf_to_itrf, gcrf_to_itrf_position, itrf_to_geodetic
 from stationsim.propagation.ballistic import BallisticFit
@@ -98,6 +100,8 @@ class ReentryReport:
     #: Where ``B`` came from: ``fit`` (the TLEs), ``bstar`` (their B*: the fit failed) or
     #: ``given``.
     ballistic_source: str = "fit"
+    #: The density correction applied (:func:`.decay.correction_summary`), if any.
+    density_correction: dict[str, Any] | None = None
 
     @property
     def members(self) -> int:
@@ -132,6 +136,7 @@ class ReentryReport:
             "members_still_up": self.still_up,
             "space_weather": self.space_weather,
             "atmosphere": self.atmosphere,
+            "density_correction": self.density_correction,
             "seed": self.seed,
             "engine": "lifetime (orbit-averaged) + numerical hand-over at 200 km",
             "risk": None if self.risk is None else self.risk.as_dict(),
@@ -146,6 +151,7 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                     scheduler: str | None = None, workers: int | None = None,
                     mass_kg: float | None = None,
                     surviving_fraction: float = SURVIVING_FRACTION,
+                    density_correction: DensityCorrection | None = None,
                     progress: Callable[[str, float], None] | None = None) -> ReentryReport:
     """The Monte Carlo re-entry prediction of one object (see the module notes).
 
@@ -166,6 +172,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         mass_kg: the object's mass, for the debris footprint and the casualty risk
             (:mod:`stationsim.analysis.footprint`); without it, neither.
         surviving_fraction: the share of the mass that reaches the ground.
+        density_correction: factors calibrated on tracked objects, applied to the fit and,
+            in ``observed`` mode, to the members and the hand-over.
         progress: called with a phase name and the fraction done.
     """
     if mass_kg is not None and not (np.isfinite(mass_kg) and mass_kg > 0):
@@ -176,7 +184,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
                          source="--surviving-fraction", found=repr(surviving_fraction))
     setup = prepare_prediction(elements, ts, at=at, members=members, seed=seed,
                                space_weather=space_weather, atmosphere=atmosphere,
-                               ballistic_kg_m2=ballistic_kg_m2, progress=progress)
+                               ballistic_kg_m2=ballistic_kg_m2,
+                               density_correction=density_correction, progress=progress)
     start, model, atmo, ref = setup.start, setup.model, setup.atmosphere, setup.reference
     b, ensemble, notes = setup.ballistic_kg_m2, setup.ensemble, setup.notes
     forecast_from_s, r0, v0 = setup.forecast_from_s, setup.r0, setup.v0
@@ -191,7 +200,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
     count = choose_workers(members, scheduler, workers)
     tasks = [ChunkTask(first, ensemble.part(first, stop), start, atmosphere,
                        setup.forecast_inputs, slot_s,
-                       max_days * 86400.0, HANDOVER_HEIGHT_M, ref)
+                       max_days * 86400.0, HANDOVER_HEIGHT_M, ref,
+                       density_correction if setup.forecast_inputs is None else None)
              for first, stop in chunk_bounds(members, 1 if count == 1 else 4 * count)]
     chunks = run_chunks(tasks, scheduler=scheduler, workers=count,
                         progress=report("Monte Carlo (lifetime engine)"))
@@ -249,7 +259,8 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         place=place, member_places=places, still_up=still_up, track=track, notes=notes,
         statistics={**statistics, "handover_offset_s": offset}, risk=risk,
         footprint_tracks=tracks, track_height_m=track_height,
-        ballistic_source=setup.ballistic_source)
+        ballistic_source=setup.ballistic_source,
+        density_correction=correction_summary(density_correction))
 
 
 def _risk(start: Epoch, times: FloatArray, states: FloatArray, mass_kg: float,

@@ -49,6 +49,11 @@ Ballistic = Annotated[float | None, typer.Option(
     "--ballistic", help="Use this ballistic coefficient m/(C_D A) \\[kg/m^2] (no fit, no fit "
                         "uncertainty) instead of fitting one to the TLEs.", min=0.01,
     show_default=False)]
+DensityCorrectionFile = Annotated[Path | None, typer.Option(
+    "--density-correction", help="Multiply the atmosphere's density by the factors of this "
+                                 "file (written by 'stationsim calibrate' for the same "
+                                 "--atmosphere): the model's error of the time, measured on "
+                                 "other tracked objects.", show_default=False)]
 
 
 # A flag takes no value: no placeholder in the help.

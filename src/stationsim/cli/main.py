@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from stationsim import __version__
-from stationsim.cli import data, orbit, station
+from stationsim.cli import calibrate, data, orbit, station
 from stationsim.cli.common import out
 
 __all__ = ["app", "data_app", "main", "run"]
@@ -60,6 +60,8 @@ app.command(short_help="Where an object is at one instant (SGP4).")(orbit.where)
 app.command(short_help="How an orbit decays, and when it re-enters.")(orbit.decay)
 app.command(short_help="When and where an object re-enters, and how sure that is.")(orbit.reentry)
 app.command(short_help="How high an object will be over the coming days.")(orbit.band)
+app.command(short_help="Measure the atmosphere model's error on tracked objects.")(
+    calibrate.calibrate)
 app.command(short_help="The ISS of March 2022: parts, budgets, capabilities.")(station.station)
 app.command("run", short_help="Run a scenario and write its report.")(station.run_command)
 app.command("serve", short_help="Serve the dashboard and the JSON API.")(station.serve)

@@ -16,6 +16,7 @@ from stationsim.cli.common import (
     USER_ERROR,
     AtmosphereName,
     Ballistic,
+    DensityCorrectionFile,
     JsonFlag,
     Members,
     NoradId,
@@ -29,6 +30,14 @@ from stationsim.cli.common import (
     out,
     progress_bar,
 )
+
+
+def print_correction(summary: dict[str, object] | None) -> None:
+    """One line on the density correction applied, if any."""
+    if summary is not None:
+        out.print(f"density corrected by {summary['windows']} windows "
+                  f"({str(summary['start'])[:10]} to {str(summary['end'])[:10]}, factors "
+                  f"{summary['factor_min']}-{summary['factor_max']}; 1 outside)")
 
 
 def where(
@@ -99,6 +108,7 @@ def decay(
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Write the altitude plot to this file (.png, .svg or .pdf).",
         show_default=False)] = None,
+    density_correction: DensityCorrectionFile = None,
 ) -> None:
     """How an orbit decays: fit the ballistic coefficient m/(C_D A) to the TLEs of the 30 days
     before --at, then propagate numerically (EGM96 8x8, Sun, Moon, drag with observed space
@@ -113,6 +123,8 @@ def decay(
       stationsim decay my.tle --norad 25544 --atmosphere nrlmsise00 --json
 
       stationsim decay --days 3 --method direct
+
+      stationsim decay delfi-pq.tle --reentry --density-correction oct2023.csv
     """
     if atmosphere not in api.ATMOSPHERES:
         err.print(f"[red]error:[/red] --atmosphere: unknown model {atmosphere!r}; expected "
@@ -126,6 +138,7 @@ def decay(
         result = guarded(lambda: api.decay(tle_file, at=at, days=days, reentry=reentry,
                                         atmosphere=atmosphere, norad_id=norad,
                                         ballistic_kg_m2=ballistic, method=method, plot=plot,
+                                        density_correction=density_correction,
                                         progress=report))
     data = guarded(result.as_dict)
     if as_json:
@@ -134,6 +147,7 @@ def decay(
     b = data["ballistic_coefficient_kg_m2"]
     out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
               f"atmosphere {result.atmosphere} ({result.method})")
+    print_correction(data["density_correction"])
     how = {"fit": f"fitted to {b['tles_used']} TLEs (RMS {b['fit_rms_m']} m)",
            "bstar": "from B* (the fit failed)", "given": "given"}[b["source"]]
     out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2, "
@@ -199,6 +213,7 @@ def reentry(
     geojson_file: Annotated[Path | None, typer.Option(
         "--geojson", help="Write the same as GeoJSON (RFC 7946) for a GIS or a web map.",
         show_default=False)] = None,
+    density_correction: DensityCorrectionFile = None,
 ) -> None:
     """When and where an object re-enters, and how sure that is: the ballistic coefficient
     fitted to the TLEs of the 30 days before --at, a Monte Carlo ensemble (initial state,
@@ -225,7 +240,9 @@ def reentry(
                                           map_path=map_file, scheduler=scheduler,
                                           workers=workers, mass_kg=mass,
                                           surviving_fraction=surviving, czml_path=czml_file,
-                                          geojson_path=geojson_file, progress=report))
+                                          geojson_path=geojson_file,
+                                          density_correction=density_correction,
+                                          progress=report))
     data = guarded(result.as_dict)
     if as_json:
         out.print_json(json.dumps(data))
@@ -234,6 +251,7 @@ def reentry(
     out.print(f"[bold]{result.name or 'object'} ({result.norad_id})[/bold] from {data['epoch']}, "
               f"{data['members']} members, seed {data['seed']}, {data['space_weather']} space "
               f"weather, atmosphere {data['atmosphere']}")
+    print_correction(data["density_correction"])
     how = {"fit": f"fitted to {b['tles_used']} TLEs", "bstar": "from B*: the fit failed",
            "given": "given"}[b["source"]]
     out.print(f"ballistic coefficient m/(C_D A) = {b['value']:.2f} +/- {b['sigma']:.2f} kg/m^2 "
