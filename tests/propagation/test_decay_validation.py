@@ -27,13 +27,18 @@ import pytest
 from stationsim.api import load_elements
 from stationsim.data import load_gravity_field, load_space_weather, load_timescale
 from stationsim.forces import MsisAtmosphere
+from stationsim.forces.density_correction import CorrectedAtmosphere
 from stationsim.forces.drag import ConstantDrag
+from stationsim.io.density_correction import parse_density_correction
 from stationsim.propagation.ballistic import fit_ballistic_coefficient, sgp4_state_gcrf
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.numerical import Propagator
-from stationsim.time import Epoch
+from stationsim.time import Epoch, Timescale
 
 DELFI = Path(__file__).parents[1] / "reference" / "tle" / "delfi-pq_51074_last100d.tle"
+#: NRLMSIS 2.1 calibrated on three SpaceBEE picosatellites (480-500 km, not Delfi-PQ) over
+#: 2023-07-30..2024-01-11 by ``stationsim calibrate`` (see tests/reference/README.md).
+CORRECTION = Path(__file__).parents[1] / "reference" / "density_correction_spacebee_2023.csv"
 
 pytestmark = pytest.mark.slow
 
@@ -47,23 +52,22 @@ def setup() -> dict[str, object]:
     return {"ts": ts, "prop": prop}
 
 
-@pytest.fixture(scope="module")
-def delfi(setup: dict[str, object]) -> dict[float, float]:
-    """Prediction error as a fraction of the remaining lifetime, per lead [days]."""
-    ts, prop = setup["ts"], setup["prop"]
+def _delfi_errors(ts: Timescale, prop: Propagator) -> dict[float, float]:
+    """Prediction error as a fraction of the remaining lifetime, per lead [days], with the
+    atmosphere of ``prop`` in both the fits and the predictions."""
     els = load_elements(DELFI)
-    last = els[-1].epoch(ts)  # type: ignore[arg-type]
+    last = els[-1].epoch(ts)
 
     def predict(lead: float, ballistic: float | None = None) -> tuple[Epoch, float]:
         at = last + (-lead * 86400.0)
         use = [e for e in els
-               if -30 * 86400.0 < float(e.epoch(ts) - at) <= 1.0]  # type: ignore[arg-type]
+               if -30 * 86400.0 < float(e.epoch(ts) - at) <= 1.0]
         b = ballistic if ballistic is not None else fit_ballistic_coefficient(
-            use, ts, prop).value_kg_m2  # type: ignore[arg-type]
+            use, ts, prop).value_kg_m2
         start = els[-1] if ballistic is not None else use[-1]
-        t0 = start.epoch(ts)  # type: ignore[arg-type]
+        t0 = start.epoch(ts)
         r0, v0 = sgp4_state_gcrf(start, t0)
-        member = prop.propagate(  # type: ignore[attr-defined]
+        member = prop.propagate(
             t0, r0, v0, drag=ConstantDrag.from_ballistic_coefficient(b),
             duration_s=200 * 86400.0).members[0]
         entry = member.event("reentry")
@@ -78,6 +82,12 @@ def delfi(setup: dict[str, object]) -> dict[float, float]:
         remaining = float(truth - (last + (-lead * 86400.0)))
         out[lead] = float(when - truth) / remaining
     return out
+
+
+@pytest.fixture(scope="module")
+def delfi(setup: dict[str, object]) -> dict[float, float]:
+    """Prediction error as a fraction of the remaining lifetime, per lead [days]."""
+    return _delfi_errors(setup["ts"], setup["prop"])  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("lead", [10.0, 3.0])
@@ -101,6 +111,28 @@ def test_delfi_pq_long_leads_bounded(delfi: dict[float, float]) -> None:
     -22.9 % and -12.7 %."""
     assert abs(delfi[60.0]) <= 0.30
     assert abs(delfi[30.0]) <= 0.20
+
+
+@pytest.fixture(scope="module")
+def delfi_calibrated(setup: dict[str, object]) -> dict[float, float]:
+    """The same predictions with NRLMSIS 2.1 corrected by factors measured on other objects."""
+    prop = setup["prop"]
+    correction = parse_density_correction(CORRECTION.read_text(), str(CORRECTION))
+    calibrated = Propagator(prop.model,  # type: ignore[attr-defined]
+                            atmosphere=CorrectedAtmosphere(prop.atmosphere,  # type: ignore[attr-defined]
+                                                           correction))
+    return _delfi_errors(setup["ts"], calibrated)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lead", [60.0, 30.0, 10.0, 3.0])
+def test_delfi_pq_with_calibrated_density_within_10_percent(
+        delfi_calibrated: dict[float, float], lead: float) -> None:
+    """The requirement (10 % of the remaining lifetime at every lead) with the density
+    corrected by factors calibrated on three SpaceBEE picosatellites, independent objects 100-
+    300 km higher: the correction removes the model's October-2023 deficit (factors 1.2-1.4)
+    that the 60- and 30-day fits absorbed. Measured: see docs/validation.md."""
+    error = delfi_calibrated[lead]
+    assert abs(error) <= 0.10, f"lead {lead} d: {100 * error:+.1f} %"
 
 
 @pytest.fixture(scope="module")
