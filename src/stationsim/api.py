@@ -537,6 +537,7 @@ def height_band(
     norad_id: int | None = None,
     ballistic_kg_m2: float | None = None,
     plot: str | Path | None = None,
+    density_correction: str | Path | None = None,
     progress: Any = None,
 ) -> HeightBand:
     """The Monte Carlo band of an object's mean height for ``days`` after ``at``: the same
@@ -545,10 +546,11 @@ def height_band(
     :mod:`stationsim.analysis.height_band`); ``plot`` draws it (PNG, SVG or PDF). The other
     arguments as for :func:`reentry`."""
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
+    correction = load_density_correction(density_correction) if density_correction else None
     band = predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
                                members=members, seed=seed, space_weather=space_weather,
                                atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
-                               progress=progress)
+                               density_correction=correction, progress=progress)
     if plot is not None:
         plot_height_band(band, plot)
     return band

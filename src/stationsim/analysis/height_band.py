@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from stationsim.analysis.decay import correction_summary
 from stationsim.analysis.prediction import prepare_prediction
 from stationsim.constants import WGS84_A_M
 from stationsim.errors import InputError
+from stationsim.forces.density_correction import DensityCorrection
 from stationsim.propagation.ballistic import mean_sma_sgp4
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.ensemble import mean_sma_grid, rank_low_percentiles
@@ -69,6 +71,8 @@ class HeightBand:
     decay_m: FloatArray
     down: FloatArray
     notes: list[str] = field(default_factory=list)
+    #: The density correction applied (:func:`.decay.correction_summary`), if any.
+    density_correction: dict[str, Any] | None = None
     observed_s: FloatArray = field(default_factory=lambda: np.empty(0))
     observed_height_m: FloatArray = field(default_factory=lambda: np.empty(0))
 
@@ -100,6 +104,7 @@ class HeightBand:
             "observed": {"days": [round(float(t) / 86400.0, 6) for t in self.observed_s],
                          "height_km": [round(float(h) / 1e3, 4)
                                        for h in self.observed_height_m]},
+            "density_correction": self.density_correction,
             "notes": list(self.notes),
         }
 
@@ -109,6 +114,7 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
                         step_days: float | None = None,
                         members: int = 200, seed: int = 0, space_weather: str = "observed",
                         atmosphere: str = "msis2", ballistic_kg_m2: float | None = None,
+                        density_correction: DensityCorrection | None = None,
                         progress: Callable[[str, float], None] | None = None) -> HeightBand:
     """The band of the mean height for ``days`` after ``at`` (default the last element set),
     read every ``step_days`` (default: a day, or a twelfth of ``days`` when shorter; at most
@@ -128,7 +134,8 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
                          found=repr(step_days))
     setup = prepare_prediction(elements, ts, at=at, members=members, seed=seed,
                                space_weather=space_weather, atmosphere=atmosphere,
-                               ballistic_kg_m2=ballistic_kg_m2, progress=progress)
+                               ballistic_kg_m2=ballistic_kg_m2,
+                               density_correction=density_correction, progress=progress)
     ens = setup.ensemble
     step_s = step_days * 86400.0
     times = np.arange(int(np.floor(days / step_days + 1e-9)) + 1, dtype=np.float64) * step_s
@@ -165,4 +172,5 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
         ballistic_sigma_kg_m2=setup.ballistic_sigma_kg_m2, times_s=times,
         height_m=rank_low_percentiles(sma - WGS84_A_M, _QUANTILES),
         decay_m=rank_low_percentiles(sma - sma[:, :1], _QUANTILES),
-        down=np.mean(np.isnan(sma), axis=0), notes=notes)
+        down=np.mean(np.isnan(sma), axis=0), notes=notes,
+        density_correction=correction_summary(density_correction))

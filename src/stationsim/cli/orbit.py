@@ -308,6 +308,7 @@ def band(
     as_json: JsonFlag = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Draw the band (.png, .svg or .pdf).", show_default=False)] = None,
+    density_correction: DensityCorrectionFile = None,
 ) -> None:
     """How high an object will be over the coming days, and how sure that is: the members of
     a re-entry prediction (the ballistic coefficient fitted to the TLEs of the 30 days before
@@ -329,7 +330,8 @@ def band(
         result = guarded(lambda: api.height_band(
             tle_file, at=at, days=days, step_days=step_days, members=members, seed=seed,
             space_weather=space_weather, atmosphere=atmosphere, norad_id=norad,
-            ballistic_kg_m2=ballistic, plot=plot, progress=report))
+            ballistic_kg_m2=ballistic, plot=plot, density_correction=density_correction,
+            progress=report))
     data = guarded(result.as_dict)
     if as_json:
         out.print_json(json.dumps(data))
