@@ -176,16 +176,27 @@ def fit_ballistic_coefficient(tles: Sequence[GPElements], ts: Timescale,
     x0 = 1.0 / (initial_kg_m2 if initial_kg_m2 is not None else _guess_from_bstar(ordered))
     d0: FloatArray | None = None
     slope: FloatArray | None = None
+    # ``C_D A / m`` known to bring the object down inside the window: every later try stays
+    # below it (near the end of a life the decay grows so fast with drag that an undamped
+    # step lands there, and the next one jumps back: the iteration must not oscillate).
+    too_much = np.inf
     for _ in range(_MAX_ITERATIONS):
-        x1 = 1.1 * x0
+        x1 = 1.05 * x0 if 1.05 * x0 < too_much else 0.95 * x0
         d0, d1 = predicted([x0, x1])
         if d0 is None:  # far too much drag: the object came down within the window
+            too_much = min(too_much, x0)
             x0 /= 3.0
             continue
-        # Without a second run, decay is nearly proportional to C_D A / m.
+        if d1 is None:
+            too_much = min(too_much, x1)
+            x1 = 0.95 * x0
+            (d1,) = predicted([x1])
+        # Decay is nearly proportional to C_D A / m without a usable second run.
         slope = d0 / x0 if d1 is None else (d1 - d0) / (x1 - x0)
         step = float(np.dot(slope, observed - d0) / max(float(np.dot(slope, slope)), 1e-300))
         step = float(np.clip(step, -0.5 * x0, 1.0 * x0))  # damped: at most halve or double
+        if x0 + step >= too_much:  # not past a known re-entry: halfway there (in log)
+            step = float(np.sqrt(x0 * too_much)) - x0
         if abs(step) < 0.005 * x0:
             break
         x0 += step
