@@ -379,7 +379,8 @@ def decay(
         progress: ``callable(phase: str, fraction: float)``.
     """
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
-    correction = load_density_correction(density_correction) if density_correction else None
+    correction = (load_density_correction(density_correction)
+                  if density_correction is not None else None)
     report = predict_decay(chosen, ts, at=epoch, days=days, reentry=reentry,
                            atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,
                            method=method, density_correction=correction, progress=progress)
@@ -448,7 +449,8 @@ def reentry(
         if option != "--map":  # the map is checked with the picture formats
             check_output_file(target, option)
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, map_path, "--map")
-    correction = load_density_correction(density_correction) if density_correction else None
+    correction = (load_density_correction(density_correction)
+                  if density_correction is not None else None)
     report = predict_reentry(chosen, ts, at=epoch, members=members, seed=seed,
                              space_weather=space_weather, atmosphere=atmosphere,
                              ballistic_kg_m2=ballistic_kg_m2, scheduler=scheduler,
@@ -466,6 +468,9 @@ def reentry(
 
 def load_density_correction(path: str | Path) -> DensityCorrection:
     """A density-correction file (written by :func:`calibrate`)."""
+    if not str(path).strip() or Path(path).is_dir():
+        raise InputError("not a file", source=f"--density-correction {str(path)!r}",
+                         expected="a density-correction file (stationsim calibrate)")
     return parse_density_correction(read_text(path), str(path))
 
 
@@ -497,12 +502,14 @@ def calibrate(
     t0, t1 = ts.from_iso(start, source="--from"), ts.from_iso(end, source="--to")
     elements = [e for p in paths for e in load_elements(p)]
     report = _calibrate(elements, ts, start=t0, end=t1, window_days=window_days,
-                        atmosphere=atmosphere, progress=progress)
+                        atmosphere=atmosphere, source=", ".join(str(p) for p in paths),
+                        progress=progress)
     ids = ", ".join(str(n) for n in report.objects)
+    used = sum(f.used and f.norad_id in report.objects for f in report.fits)
     write_text_file(out, format_density_correction(report.correction, [
-        f"calibrated on NORAD {ids}, {window_days:g}-day windows, {len(report.fits)} fits",
+        f"calibrated on NORAD {ids}, {window_days:g}-day windows, {used} fits",
         "factor: the true density over the model's, from each object's ballistic "
-        "coefficient fitted per window against its median",
+        "coefficient fitted per window against its level (least squares over all objects)",
         "force model: EGM96 8x8, Sun, Moon, the bundled observed space weather"]))
     return report
 
@@ -546,7 +553,8 @@ def height_band(
     :mod:`stationsim.analysis.height_band`); ``plot`` draws it (PNG, SVG or PDF). The other
     arguments as for :func:`reentry`."""
     ts, chosen, epoch = _prediction_inputs(path, norad_id, at, atmosphere, plot, "--plot")
-    correction = load_density_correction(density_correction) if density_correction else None
+    correction = (load_density_correction(density_correction)
+                  if density_correction is not None else None)
     band = predict_height_band(chosen, ts, at=epoch, days=days, step_days=step_days,
                                members=members, seed=seed, space_weather=space_weather,
                                atmosphere=atmosphere, ballistic_kg_m2=ballistic_kg_m2,

@@ -129,12 +129,12 @@ def test_delfi_observed_with_calibrated_density(delfi: tuple[object, list[object
     SpaceBEE picosatellites (``tests/reference/density_correction_spacebee_2023.csv``; Delfi-PQ
     is not among them): the median within 10 % of the remaining lifetime and the 90 % window
     holding the truth at the two leads the plain model misses. Truth: the 120-km crossing
-    from the last TLE with the same correction, 2024-01-06 14:00 UTC. Measured at 60, 30, 10
-    and 3 days: -0.3, +1.2, -2.6 and -6.0 % (docs/validation.md)."""
+    from the last TLE with the same correction, 2024-01-06 14:41 UTC. Measured at 60, 30, 10
+    and 3 days: -0.3, +1.5, -3.0 and -6.6 % (docs/validation.md)."""
     ts, els = delfi
     path = Path(__file__).parents[1] / "reference" / "density_correction_spacebee_2023.csv"
     correction = parse_density_correction(path.read_text(), str(path))
-    truth = ts.from_iso("2024-01-06T14:00:00Z")  # type: ignore[attr-defined]
+    truth = ts.from_iso("2024-01-06T14:41:00Z")  # type: ignore[attr-defined]
     at = els[-1].epoch(ts) + (-lead * 86400.0)  # type: ignore[attr-defined]
     r = predict_reentry(els, ts, at=at, members=200,  # type: ignore[arg-type]
                         density_correction=correction)

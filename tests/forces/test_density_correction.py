@@ -54,6 +54,9 @@ def test_corrected_msis_is_the_model_times_the_factor(ts: Timescale) -> None:
     ([0.0], [0.0], [1.0]),                     # an empty window
     ([0.0], [1.0], [0.0]),                     # a zero factor
     ([0.0], [1.0], [np.nan]),                  # not a number
+    ([0.0], [1.0], [11.0]),                    # beyond the range a week's error can have
+    ([np.nan], [1.0], [1.0]),                  # a window without a start
+    ([0.0], [np.inf], [1.0]),                  # nor an end
 ])
 def test_impossible_tables_are_refused(start: list[float], end: list[float],
                                        factor: list[float]) -> None:
@@ -61,3 +64,13 @@ def test_impossible_tables_are_refused(start: list[float], end: list[float],
     with pytest.raises(InputError):
         DensityCorrection(np.array(start), np.array(end), np.array(factor), np.zeros(n),
                           np.ones(n))
+
+
+def test_the_table_is_a_read_only_copy() -> None:
+    """What the caller passed (lists here) is copied into read-only arrays."""
+    factor = [1.3]
+    table = DensityCorrection([0.0], [1.0], factor, [0.0], [1.0])  # type: ignore[arg-type]
+    factor[0] = 5.0
+    assert table.at(0.5) == pytest.approx(1.3)
+    with pytest.raises(ValueError, match="read-only"):
+        table.factor[0] = 2.0

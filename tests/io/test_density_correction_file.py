@@ -3,6 +3,8 @@ back the same, and a broken file is refused with its line and column."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -52,3 +54,25 @@ def test_the_table_is_what_the_file_says() -> None:
                               np.array([0.1]), np.array([3.0]), model="msis2")
     text = format_density_correction(table)
     assert "1858-11-18T00:00:00Z,1858-11-19T00:00:00Z,1.50000,0.10000,3" in text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (GOOD.replace("# model: nrlmsise00\n", ""), "line 3: the file does not say which atmosphere"),
+    (GOOD.replace("# model: nrlmsise00", "# model: msis2.1"), "line 2: unknown atmosphere model"),
+    (GOOD.replace("# made from", "# model: msis2\n# made from"), "line 3: the model is named"),
+    (GOOD.replace(",2\n", ",2.7\n"), "line 5, column 59: objects is not a whole number"),
+    (GOOD.replace("0.90000", "0_9"), "line 6, column 43: factor is not a number"),
+    (GOOD.replace("1.31120", "    inf"), "line 5, column 47: factor is not a number"),
+    ("\x00\x03binary", "found '\\x00\\x03binary'"),
+])
+def test_strict_fields(text: str, expected: str) -> None:
+    """The model line is required, once, with a known name (a file for one model must not
+    silently correct another); numbers are plain decimals; columns count on the raw line."""
+    with pytest.raises(InputError, match=re.escape(expected)):
+        parse_density_correction(text, "x.csv")
+
+
+def test_byte_order_mark_and_crlf_are_read() -> None:
+    table = parse_density_correction("\ufeff" + GOOD.replace("\n", "\r\n"))
+    assert table.model == "nrlmsise00" and len(table.factor) == 2
+    assert table.model_line == 2

@@ -19,7 +19,12 @@ from stationsim.data import load_gravity_field, load_space_weather, load_timesca
 from stationsim.errors import InputError
 from stationsim.forces import MsisAtmosphere
 from stationsim.io.density_correction import parse_density_correction
-from stationsim.propagation.calibration import CalibrationFit, _correction, calibrate_density
+from stationsim.propagation.calibration import (
+    CalibrationFit,
+    _correction,
+    _reject_outliers,
+    calibrate_density,
+)
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Timescale
@@ -33,21 +38,49 @@ def _fit(ts: Timescale, norad: int, window: int, b: float) -> CalibrationFit:
 
 
 def test_factors_from_fits(ts: Timescale) -> None:
-    """Two objects with medians 20 and 40 (B 20, 10, 25, 20 and 40, 20, 50): window 1 has
-    both at half their median, so factor 2 with no spread; window 2 has 0.8 and 0.8; an
-    object with two windows only is left out; a window with one object takes its fit's
-    sigma; an empty window is left out of the table."""
-    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(6)]
+    """Two objects, levels 20 and 40, through windows 0-3; the model is right in window 0,
+    2 times too low in 1, 0.8 times in 2 and right in 3 (B 20, 10, 25, 20 and 40, 20, 50, 40):
+    the factors are those up to a common scale (their log mean is 0), with no spread; an
+    object with two windows only is left out; a window with one object takes its fit's sigma;
+    an empty window is left out of the table."""
+    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(7)]
     fits = [_fit(ts, 1, 0, 20.0), _fit(ts, 1, 1, 10.0), _fit(ts, 1, 2, 25.0),
-            _fit(ts, 2, 0, 40.0), _fit(ts, 2, 1, 20.0), _fit(ts, 2, 2, 50.0),
-            _fit(ts, 3, 1, 99.0), _fit(ts, 3, 3, 1.0), _fit(ts, 1, 3, 20.0)]
+            _fit(ts, 1, 3, 20.0), _fit(ts, 2, 0, 40.0), _fit(ts, 2, 1, 20.0),
+            _fit(ts, 2, 2, 50.0), _fit(ts, 3, 1, 99.0), _fit(ts, 3, 5, 1.0),
+            _fit(ts, 1, 4, 16.0)]
     table = _correction(fits, edges, "msis2")
-    assert table.factor == pytest.approx([1.0, 2.0, 0.8, 1.0])
-    assert table.sigma_ln == pytest.approx([0.0, 0.0, 0.0, 0.01])
-    assert list(table.objects) == [2.0, 2.0, 2.0, 1.0]
-    assert len(table.start_mjd_utc) == 4  # window 4 had no fit
+    truth = np.array([1.0, 2.0, 0.8, 1.0, 1.25])
+    scale = np.exp(np.mean(np.log(truth)))
+    assert table.factor == pytest.approx(truth / scale, rel=1e-9)
+    assert table.sigma_ln == pytest.approx([0.0, 0.0, 0.0, 0.01, 0.01], abs=1e-12)
+    assert list(table.objects) == [2.0, 2.0, 2.0, 1.0, 1.0]
     with pytest.raises(InputError, match="three windows"):
-        _correction(fits[6:8], edges, "msis2")
+        _correction(fits[7:9], edges, "msis2")
+
+
+def test_an_object_tracked_for_part_of_the_span_keeps_the_ratio(ts: Timescale) -> None:
+    """The model is 30 % low in the last 3 of 8 windows. Object 1 is tracked through all 8,
+    object 2 only through the last 3: the late/early ratio of the factors stays 1.3 (an
+    object scaled to its own mean would pull it towards 1)."""
+    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(9)]
+    truth = np.array([1.0] * 5 + [1.3] * 3)
+    fits = [_fit(ts, 1, k, 20.0 / f) for k, f in enumerate(truth)]
+    fits += [_fit(ts, 2, k, 50.0 / truth[k]) for k in (5, 6, 7)]
+    table = _correction(fits, edges, "msis2")
+    assert table.factor[5:] / table.factor[0] == pytest.approx([1.3] * 3, rel=1e-9)
+
+
+def test_outliers_are_left_out(ts: Timescale) -> None:
+    """One object's window 13 times off its median (a lowering manoeuvre fits as a huge
+    drag) is marked unused, and the factors come from the rest."""
+    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(6)]
+    fits = [_fit(ts, 1, k, b) for k, b in enumerate([20.0, 20.0, 1.5, 20.0, 20.0])]
+    fits += [_fit(ts, 2, k, 40.0) for k in range(5)]
+    marked = _reject_outliers(fits)
+    assert [f.used for f in marked] == [True, True, False, True, True] + [True] * 5
+    table = _correction(marked, edges, "msis2")
+    assert table.factor == pytest.approx([1.0] * 5)
+    assert list(table.objects) == [2.0, 2.0, 1.0, 2.0, 2.0]
 
 
 @pytest.mark.slow

@@ -18,7 +18,11 @@ from stationsim.errors import InputError
 from stationsim.forces.atmosphere import ATMOSPHERES
 from stationsim.forces.density_correction import DensityCorrection
 from stationsim.io.density_correction import mjd_utc_iso
-from stationsim.propagation.calibration import CalibrationFit, calibrate_density
+from stationsim.propagation.calibration import (
+    MIN_WINDOWS_PER_OBJECT,
+    CalibrationFit,
+    calibrate_density,
+)
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.elements import GPElements
 from stationsim.propagation.numerical import Propagator
@@ -50,15 +54,17 @@ class CalibrationReport:
                                                  c.sigma_ln, c.objects, strict=True)],
             "fits": [{"norad_id": f.norad_id, "start": f.start.iso(0), "tles": f.tles,
                       "mean_height_km": round(f.mean_height_km, 1),
-                      "ballistic_kg_m2": round(f.ballistic_kg_m2, 3)} for f in self.fits],
+                      "ballistic_kg_m2": round(f.ballistic_kg_m2, 3), "used": f.used}
+                     for f in self.fits],
         }
 
 
 def calibrate(elements: Sequence[GPElements], ts: Timescale, *, start: Epoch, end: Epoch,
-              window_days: float = 8.0, atmosphere: str = "msis2",
+              window_days: float = 8.0, atmosphere: str = "msis2", source: str | None = None,
               progress: Callable[[float], None] | None = None) -> CalibrationReport:
     """The density correction of ``atmosphere`` over ``start``..``end`` from the element
-    sets of one or more objects (grouped by catalogue number)."""
+    sets of one or more objects (grouped by catalogue number; ``source`` names them in
+    messages). ``objects`` lists those that contributed."""
     if atmosphere not in ATMOSPHERES:
         raise InputError("unknown atmosphere", source="--atmosphere",
                          expected=" | ".join(ATMOSPHERES), found=repr(atmosphere))
@@ -69,5 +75,7 @@ def calibrate(elements: Sequence[GPElements], ts: Timescale, *, start: Epoch, en
                             atmosphere=make_atmosphere(atmosphere, weather=weather))
     correction, fits = calibrate_density(series, ts, propagator, start=start, end=end,
                                          window_days=window_days, model=atmosphere,
-                                         progress=progress)
-    return CalibrationReport(correction, fits, objects, window_days)
+                                         source=source, progress=progress)
+    counts = {n: sum(f.used and f.norad_id == n for f in fits) for n in objects}
+    used = [n for n in objects if counts[n] >= MIN_WINDOWS_PER_OBJECT]
+    return CalibrationReport(correction, fits, used, window_days)

@@ -128,21 +128,42 @@ def corrected(atmosphere: Atmosphere, name: str, correction: DensityCorrection |
         return atmosphere
     if correction.model != name:
         raise InputError("the density correction was calibrated for another atmosphere",
-                         source="--density-correction", expected=name,
+                         source=correction.source or "--density-correction",
+                         line=correction.model_line, expected=f"{name} (--atmosphere)",
                          found=repr(correction.model))
     return CorrectedAtmosphere(atmosphere, correction)
 
 
-def correction_summary(correction: DensityCorrection | None) -> dict[str, Any] | None:
-    """The JSON summary of a density correction: its span, windows and factor range."""
+def correction_summary(correction: DensityCorrection | None,
+                       spans: dict[str, tuple[Epoch, Epoch] | None] | None = None
+                       ) -> dict[str, Any] | None:
+    """The JSON summary of a density correction: its span, windows and factor range, and
+    (with ``spans``, what a run corrected: ``{"fit": (start, end), ...}``, ``None`` for a part
+    it did not correct) ``used_for``, the parts whose span a window meets. A correction that
+    meets none of them is said in a warning."""
     if correction is None:
         return None
-    return {"model": correction.model,
-            "start": mjd_utc_iso(float(correction.start_mjd_utc[0])),
-            "end": mjd_utc_iso(float(correction.end_mjd_utc[-1])),
-            "windows": len(correction.factor),
-            "factor_min": round(float(min(correction.factor)), 4),
-            "factor_max": round(float(max(correction.factor)), 4)}
+    used: list[str] | None = None
+    if spans is not None:
+        used = [name for name, span in spans.items() if span is not None
+                and correction.overlaps(float(np.asarray(span[0].mjd_utc)),
+                                        float(np.asarray(span[1].mjd_utc)))]
+        if not used:
+            warnings.warn(
+                f"the density correction ({mjd_utc_iso(float(correction.start_mjd_utc[0]))[:10]}"
+                f" to {mjd_utc_iso(float(correction.end_mjd_utc[-1]))[:10]}) covers neither "
+                f"the {' nor the '.join(n for n, s in spans.items() if s is not None)}: "
+                "nothing was corrected", UserWarning, stacklevel=2)
+    summary: dict[str, Any] = {
+        "model": correction.model,
+        "start": mjd_utc_iso(float(correction.start_mjd_utc[0])),
+        "end": mjd_utc_iso(float(correction.end_mjd_utc[-1])),
+        "windows": len(correction.factor),
+        "factor_min": round(float(min(correction.factor)), 4),
+        "factor_max": round(float(max(correction.factor)), 4)}
+    if used is not None:
+        summary["used_for"] = used
+    return summary
 
 
 def make_atmosphere(name: str, *, weather: Any = None) -> Atmosphere:
@@ -303,7 +324,9 @@ def predict_decay(elements: Sequence[GPElements], ts: Timescale, *, at: Epoch | 
     member = result.members[0]
     out = _report(last, start, atmosphere, fit, source, value, sigma, member, result.statistics)
     out.method = method
-    out.density_correction = correction_summary(density_correction)
+    out.density_correction = correction_summary(density_correction, {
+        "fit": (start + (-FIT_WINDOW_DAYS * 86400.0), start) if fit is not None else None,
+        "prediction": (start, member.epoch)})
     return out
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from stationsim.analysis.decay import correction_summary
+from stationsim.analysis.decay import FIT_WINDOW_DAYS, correction_summary
 from stationsim.analysis.prediction import prepare_prediction
 from stationsim.constants import WGS84_A_M
 from stationsim.errors import InputError
@@ -173,4 +173,8 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
         height_m=rank_low_percentiles(sma - WGS84_A_M, _QUANTILES),
         decay_m=rank_low_percentiles(sma - sma[:, :1], _QUANTILES),
         down=np.mean(np.isnan(sma), axis=0), notes=notes,
-        density_correction=correction_summary(density_correction))
+        density_correction=correction_summary(density_correction, {
+            "fit": (setup.start + (-FIT_WINDOW_DAYS * 86400.0), setup.start)
+            if setup.fit else None,
+            "members": (setup.start, setup.start + float(times[-1]))
+            if setup.forecast_inputs is None else None}))

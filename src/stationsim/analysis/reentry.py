@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from stationsim.analysis.decay import correction_summary
+from stationsim.analysis.decay import FIT_WINDOW_DAYS, correction_summary
 from stationsim.analysis.distributed_run import (
     ChunkTask,
     choose_workers,
@@ -260,7 +260,9 @@ def predict_reentry(elements: Sequence[GPElements], ts: Timescale, *,
         statistics={**statistics, "handover_offset_s": offset}, risk=risk,
         footprint_tracks=tracks, track_height_m=track_height,
         ballistic_source=setup.ballistic_source,
-        density_correction=correction_summary(density_correction))
+        density_correction=correction_summary(density_correction, {
+            "fit": (start + (-FIT_WINDOW_DAYS * 86400.0), start) if setup.fit else None,
+            "members": (start, at_offset(p95_s)) if setup.forecast_inputs is None else None}))
 
 
 def _risk(start: Epoch, times: FloatArray, states: FloatArray, mass_kg: float,

@@ -25,7 +25,7 @@ def calibrate(
     out_file: Annotated[Path, typer.Option(
         "--out", help="The density-correction file to write (CSV).", show_default=False)],
     window_days: Annotated[float, typer.Option(
-        "--window-days", help="The correction's time resolution [days]: one factor per "
+        "--window-days", help="The correction's time resolution \\[days]: one factor per "
                               "window (each object needs three TLEs over a day in it).",
         min=1.0, max=60.0)] = 8.0,
     atmosphere: AtmosphereName = "msis2",
@@ -58,8 +58,10 @@ def calibrate(
     if as_json:
         out.print_json(json.dumps(data))
         return
+    left_out = sum(not f.used for f in result.fits)
     out.print(f"[bold]density correction of {atmosphere}[/bold] from {len(result.objects)} "
-              f"objects ({', '.join(str(n) for n in result.objects)}), {len(result.fits)} fits")
+              f"objects ({', '.join(str(n) for n in result.objects)}), {len(result.fits)} fits"
+              + (f", {left_out} left out (more than 3 times off the others)" if left_out else ""))
     table = Table(title=f"{window_days:g}-day windows", title_justify="left")
     for column in ("start (UTC)", "factor", "sigma of ln", "objects"):
         table.add_column(escape(column), justify="left" if column.startswith("start") else "right")

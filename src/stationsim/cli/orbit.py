@@ -35,9 +35,12 @@ from stationsim.cli.common import (
 def print_correction(summary: dict[str, object] | None) -> None:
     """One line on the density correction applied, if any."""
     if summary is not None:
-        out.print(f"density corrected by {summary['windows']} windows "
+        used = summary.get("used_for")
+        where = (f"; applied to the {' and the '.join(used)}" if isinstance(used, list) and used
+                 else "; it covers nothing of this run")
+        out.print(f"density correction of {summary['windows']} windows "
                   f"({str(summary['start'])[:10]} to {str(summary['end'])[:10]}, factors "
-                  f"{summary['factor_min']}-{summary['factor_max']}; 1 outside)")
+                  f"{summary['factor_min']}-{summary['factor_max']}, 1 outside){where}")
 
 
 def where(

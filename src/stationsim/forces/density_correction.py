@@ -25,10 +25,14 @@ from stationsim.forces.atmosphere import Atmosphere
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["CorrectedAtmosphere", "DensityCorrection"]
+__all__ = ["FACTOR_RANGE", "CorrectedAtmosphere", "DensityCorrection"]
+
+#: The factors a correction may hold: beyond them the "model error" is something else (a
+#: manoeuvre, a change of attitude, bad element sets).
+FACTOR_RANGE = (0.1, 10.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DensityCorrection:
     """Density factors per time window.
 
@@ -38,6 +42,8 @@ class DensityCorrection:
         sigma_ln: the standard error of ``ln factor`` ``(K,)`` (the spread of the objects).
         objects: how many calibration objects each window had ``(K,)``.
         model: the density model the factors correct (e.g. ``msis2``).
+        source: where the correction was read from (for messages), and ``model_line`` the
+            line that names the model there.
     """
 
     start_mjd_utc: FloatArray
@@ -46,20 +52,38 @@ class DensityCorrection:
     sigma_ln: FloatArray
     objects: FloatArray
     model: str = "msis2"
+    source: str = ""
+    model_line: int | None = None
 
     def __post_init__(self) -> None:
-        arrays = [np.asarray(x, dtype=np.float64) for x in (
-            self.start_mjd_utc, self.end_mjd_utc, self.factor, self.sigma_ln, self.objects)]
+        names = ("start_mjd_utc", "end_mjd_utc", "factor", "sigma_ln", "objects")
+        arrays = [np.array(getattr(self, name), dtype=np.float64) for name in names]
+        for name, array in zip(names, arrays, strict=True):
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+        where = self.source or None
         if len({a.shape for a in arrays}) != 1 or arrays[0].ndim != 1 or not len(arrays[0]):
-            raise InputError("a density correction needs one row per window",
+            raise InputError("a density correction needs one row per window", source=where,
                              found=f"shapes {[a.shape for a in arrays]}")
-        start, end, factor = arrays[:3]
-        if not (np.all(np.isfinite(factor)) and np.all(factor > 0)):
-            raise InputError("density factors must be positive and finite",
-                             found=f"{factor.min():g} .. {factor.max():g}")
+        if not all(np.all(np.isfinite(a)) for a in arrays):
+            raise InputError("a density correction holds a value that is not a finite number",
+                             source=where)
+        start, end, factor, sigma, objects = arrays
+        low, high = FACTOR_RANGE
+        if np.any(factor < low) or np.any(factor > high):
+            raise InputError("a density factor is out of range", source=where,
+                             expected=f"{low:g} to {high:g}",
+                             found=f"{factor.min():.4g} .. {factor.max():.4g}")
+        if np.any(sigma < 0) or np.any(objects < 0):
+            raise InputError("sigma_ln and objects must not be negative", source=where)
         if np.any(end <= start) or np.any(start[1:] < end[:-1]):
             raise InputError("density-correction windows must be increasing and must not "
-                             "overlap")
+                             "overlap", source=where)
+
+    def overlaps(self, start_mjd_utc: float, end_mjd_utc: float) -> bool:
+        """Whether any window meets ``[start, end)`` (UTC MJD)."""
+        return bool(np.any((np.asarray(self.start_mjd_utc) < end_mjd_utc)
+                           & (np.asarray(self.end_mjd_utc) > start_mjd_utc)))
 
     def at(self, mjd_utc: ArrayLike) -> FloatArray:
         """The factor at UTC MJDs (any shape); 1 outside the windows."""

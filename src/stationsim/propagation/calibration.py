@@ -5,25 +5,30 @@ For each calibration object and each time window (eight days by default) the bal
 coefficient ``B = m / (C_D A)`` is fitted to the decay its element sets show
 (:func:`.ballistic.fit_ballistic_coefficient`, with the propagator, and so the density model,
 that the correction is for). An object's real ``B`` hardly changes from week to week, so the
-window's fitted value, against the object's median over all windows, measures the model's
+window's fitted value, against the object's level over all windows, measures the model's
 density error in that window:
 
     ``B_fit = B_true * rho_model / rho_true``, so ``rho_true / rho_model = B_true / B_fit``,
 
-with ``B_true`` taken as the median. The window's factor is the geometric mean of this ratio
-over the objects that could be fitted in it; ``sigma_ln`` is the standard error of that mean
-(the objects' spread; for a window with one object, its fit's own relative sigma).
+with ``B_true`` the object's level. The levels and the windows' factors are estimated
+together, by least squares on ``ln B_fit[object, window] = ln B_object - ln factor[window]``
+with the mean of ``ln factor`` over the windows set to 0, so that an object tracked through only
+part of the span is put on the others' level rather than on its own mean. ``sigma_ln`` is the
+standard error of a window's ``ln factor`` from the objects' scatter about the solution (for a
+window with one object, its fit's own relative sigma). A fit more than a factor of 3 from its
+object's median (a manoeuvre, a change of attitude, bad element sets: no model is that wrong
+for a week) is left out.
 
-The median sets the mean level: the correction fixes the model's *changes* of bias over the
-calibration span, which is what moves a prediction whose ``B`` was fitted on the weeks
-before it, and leaves its average bias to the prediction's own fit. Objects whose attitude
-(and so area) changes from week to week make poor calibrators: the windows' spread shows it.
+The mean level is set to 1: the correction fixes the model's *changes* of bias over the
+calibration span, which is what moves a prediction whose ``B`` was fitted on the weeks before
+it, and leaves its average bias to the prediction's own fit. Objects whose attitude (and so
+area) changes from week to week make poor calibrators: the windows' spread shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,13 +42,15 @@ from stationsim.time import Epoch, Timescale
 
 __all__ = ["CalibrationFit", "calibrate_density"]
 
-#: Fewest windows an object needs for its median to stand for its real ``B``.
+#: Fewest windows an object needs for its level to stand for its real ``B``.
 MIN_WINDOWS_PER_OBJECT = 3
+#: A fit further than this factor from the solution is not the atmosphere's doing.
+OUTLIER_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
 class CalibrationFit:
-    """One object's fit in one window."""
+    """One object's fit in one window (``used``: kept in the solution, not an outlier)."""
 
     norad_id: int
     window: int
@@ -52,22 +59,27 @@ class CalibrationFit:
     mean_height_km: float
     ballistic_kg_m2: float
     sigma_kg_m2: float
+    used: bool = True
 
 
 def calibrate_density(series: Sequence[Sequence[GPElements]], ts: Timescale,
                       propagator: Propagator, *, start: Epoch, end: Epoch,
                       window_days: float = 8.0, model: str = "msis2",
+                      source: str | None = None,
                       progress: Callable[[float], None] | None = None
                       ) -> tuple[DensityCorrection, list[CalibrationFit]]:
     """The density correction of ``propagator``'s atmosphere from ``start`` to ``end``.
 
     Args:
-        series: the element sets of each calibration object (one object per entry).
+        series: the element sets of each calibration object (one object per entry; sets with
+            the same epoch count once).
         ts: the timescale.
         propagator: the propagator (force model and atmosphere) of the fits.
-        start, end: the span; windows of ``window_days`` from ``start`` (the last one ends
-            at or after ``end``). An element set on a boundary serves both windows.
+        start, end: the span; windows of ``window_days`` from ``start``, the last one ending
+            at ``end`` (shorter if need be). Only element sets inside the span are used; one
+            on a boundary serves both windows.
         model: the name of the corrected atmosphere, recorded with the correction.
+        source: what the element sets came from, for messages.
         progress: called with the fraction of fits done.
 
     Returns:
@@ -75,7 +87,7 @@ def calibrate_density(series: Sequence[Sequence[GPElements]], ts: Timescale,
         every fit made.
 
     Raises:
-        InputError: an empty or reversed span, a window outside 1-60 days, or no object
+        InputError: a span shorter than one window, a window outside 1-60 days, or no object
             with fits in at least three windows.
     """
     span_days = float(end - start) / 86400.0
@@ -84,16 +96,18 @@ def calibrate_density(series: Sequence[Sequence[GPElements]], ts: Timescale,
                          found=repr(window_days))
     if not span_days >= window_days:
         raise InputError("the calibration span must hold at least one window",
-                         expected=f"at least {window_days:g} days", found=f"{span_days:.1f} days")
+                         source="--from/--to", expected=f"at least {window_days:g} days",
+                         found=f"{span_days:.1f} days")
     count = int(np.ceil(span_days / window_days - 1e-9))
-    edges = [start + k * window_days * 86400.0 for k in range(count + 1)]
+    bounds = [min(k * window_days, span_days) * 86400.0 for k in range(count + 1)]
     fits: list[CalibrationFit] = []
     done, total = 0, count * len(series)
     for elements in series:
-        by_time = sorted(elements, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
+        unique = {e.epoch_jd_utc[0] + e.epoch_jd_utc[1]: e for e in reversed(elements)}
+        by_time = [unique[key] for key in sorted(unique)]
         times = [float(e.epoch(ts) - start) for e in by_time]
         for k in range(count):
-            lo, hi = k * window_days * 86400.0, (k + 1) * window_days * 86400.0
+            lo, hi = bounds[k], bounds[k + 1]
             use = [e for e, t in zip(by_time, times, strict=True) if lo <= t <= hi]
             done += 1
             try:
@@ -103,36 +117,75 @@ def calibrate_density(series: Sequence[Sequence[GPElements]], ts: Timescale,
             finally:
                 if progress is not None:
                     progress(done / total)
+            kept = sorted(use, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])[
+                fit.dropped_before_manoeuvre:]
             fits.append(CalibrationFit(
-                norad_id=use[0].norad_id, window=k, start=edges[k], tles=len(use),
-                mean_height_km=(mean_sma_sgp4(use[0], ts) - WGS84_A_M) / 1e3,
+                norad_id=kept[0].norad_id, window=k, start=start + bounds[k], tles=len(kept),
+                mean_height_km=(mean_sma_sgp4(kept[0], ts) - WGS84_A_M) / 1e3,
                 ballistic_kg_m2=fit.value_kg_m2, sigma_kg_m2=fit.sigma_kg_m2))
-    return _correction(fits, edges, model), fits
+    edges = [start + b for b in bounds]
+    fits = _reject_outliers(fits)
+    return _correction(fits, edges, model, source), fits
 
 
-def _correction(fits: list[CalibrationFit], edges: list[Epoch], model: str
-                ) -> DensityCorrection:
+def _solve(fits: list[CalibrationFit]) -> tuple[dict[int, float], dict[int, float]]:
+    """Least-squares levels ``ln B`` per object and ``ln factor`` per window of the used fits
+    of objects with at least three of them (see the module notes)."""
+    counts: dict[int, int] = {}
+    for f in fits:
+        if f.used:
+            counts[f.norad_id] = counts.get(f.norad_id, 0) + 1
+    rows = [f for f in fits if f.used and counts[f.norad_id] >= MIN_WINDOWS_PER_OBJECT]
+    level = {f.norad_id: 0.0 for f in rows}
+    log_factor = {f.window: 0.0 for f in rows}
+    y = {(f.norad_id, f.window): float(np.log(f.ballistic_kg_m2)) for f in rows}
+    for _ in range(500):
+        level = {o: float(np.mean([y[o, w] + log_factor[w] for (oo, w) in y if oo == o]))
+                 for o in level}
+        new = {w: float(np.mean([level[o] - y[o, w] for (o, ww) in y if ww == w]))
+               for w in log_factor}
+        mean = float(np.mean(list(new.values()))) if new else 0.0
+        new = {w: g - mean for w, g in new.items()}
+        change = max((abs(new[w] - log_factor[w]) for w in new), default=0.0)
+        log_factor = new
+        if change < 1e-12:
+            break
+    level = {o: float(np.mean([y[o, w] + log_factor[w] for (oo, w) in y if oo == o]))
+             for o in level}
+    return level, log_factor
+
+
+def _reject_outliers(fits: list[CalibrationFit]) -> list[CalibrationFit]:
+    """Mark as unused the fits more than a factor of 3 from their object's median: no model's
+    error of a week is that large, a manoeuvre or a change of attitude can be."""
+    medians = {n: float(np.median([np.log(f.ballistic_kg_m2) for f in fits if f.norad_id == n]))
+               for n in {f.norad_id for f in fits}}
+    return [replace(f, used=bool(abs(np.log(f.ballistic_kg_m2) - medians[f.norad_id])
+                                 <= np.log(OUTLIER_FACTOR))) for f in fits]
+
+
+def _correction(fits: list[CalibrationFit], edges: list[Epoch], model: str,
+                source: str | None = None) -> DensityCorrection:
     """Factors per window from the fits (see the module notes)."""
-    objects = {f.norad_id for f in fits}
-    median = {n: float(np.median([f.ballistic_kg_m2 for f in fits if f.norad_id == n]))
-              for n in objects
-              if sum(f.norad_id == n for f in fits) >= MIN_WINDOWS_PER_OBJECT}
-    if not median:
+    level, log_factor = _solve(fits)
+    if not level:
+        objects = {f.norad_id for f in fits}
         raise InputError("no calibration object could be fitted in three windows or more",
-                         expected="objects with element sets through the span, without "
-                         "manoeuvres", found=f"{len(fits)} fits of {len(objects)} objects")
+                         source=source, expected="objects with element sets through the span, "
+                         "without manoeuvres", found=f"{len(fits)} fits of {len(objects)} "
+                         "objects")
     rows = []
     for k in range(len(edges) - 1):
-        here = [f for f in fits if f.window == k and f.norad_id in median]
-        if not here:
+        if k not in log_factor:
             continue
-        logs = np.array([np.log(median[f.norad_id] / f.ballistic_kg_m2) for f in here])
+        here = [f for f in fits if f.window == k and f.used and f.norad_id in level]
         if len(here) > 1:
-            sigma = float(np.std(logs, ddof=1) / np.sqrt(len(here)))
+            implied = [level[f.norad_id] - np.log(f.ballistic_kg_m2) for f in here]
+            sigma = float(np.std(implied, ddof=1) / np.sqrt(len(here)))
         else:
             sigma = here[0].sigma_kg_m2 / here[0].ballistic_kg_m2
         rows.append((float(np.asarray(edges[k].mjd_utc)), float(np.asarray(edges[k + 1].mjd_utc)),
-                     float(np.exp(np.mean(logs))), sigma, float(len(here))))
+                     float(np.exp(log_factor[k])), sigma, float(len(here))))
     table = np.array(rows)
     return DensityCorrection(table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4],
                              model=model)
