@@ -138,8 +138,9 @@ def test_empty_correction_name_and_a_correction_that_covers_nothing(tmp_path: Pa
     result = runner.invoke(app, ["decay", "--at", "2022-03-07T21:06:42Z", "--days", "1",
                                  "--ballistic", "150", "--density-correction", str(table)])
     assert result.exit_code == 0, result.output
-    assert "covers nothing of this run" in result.output
-    assert "nothing was corrected" in result.output
+    assert "not used in this run" in result.output
+    assert "density correction is not used: its windows (2021-03-01 to 2024-02-01) do not " \
+        "meet the prediction" in " ".join(result.output.split())
 
 
 def test_band_with_doubled_density(tmp_path: Path) -> None:
@@ -158,3 +159,17 @@ def test_band_with_doubled_density(tmp_path: Path) -> None:
     assert 1.7 < medians[1] / medians[0] < 2.3, medians
     assert data[1]["density_correction"]["windows"] == 2
     assert data[0]["density_correction"] is None
+
+
+def test_forecast_with_given_b_does_not_use_a_correction(tmp_path: Path) -> None:
+    """A forecast's members fly the held weather uncorrected, and a given B needs no fit: the
+    correction is not used, and the warning says why."""
+    table = tmp_path / "double.csv"
+    table.write_text(DOUBLE)
+    result = runner.invoke(app, ["reentry", str(DELFI), "--at", "2023-12-30T00:00:00Z",
+                                 "--ballistic", "20", "--members", "10", "--space-weather",
+                                 "forecast", "--density-correction", str(table)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "this run has no fit (B given) and its members fly a held forecast" in text
+    assert "not used in this run" in text

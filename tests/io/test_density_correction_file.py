@@ -64,6 +64,7 @@ def test_the_table_is_what_the_file_says() -> None:
     (GOOD.replace("0.90000", "0_9"), "line 6, column 43: factor is not a number"),
     (GOOD.replace("1.31120", "    inf"), "line 5, column 47: factor is not a number"),
     ("\x00\x03binary", "found '\\x00\\x03binary'"),
+    (GOOD.replace("0.02000", "-0.02"), "line 6: sigma_ln must not be negative"),
 ])
 def test_strict_fields(text: str, expected: str) -> None:
     """The model line is required, once, with a known name (a file for one model must not
@@ -72,7 +73,14 @@ def test_strict_fields(text: str, expected: str) -> None:
         parse_density_correction(text, "x.csv")
 
 
-def test_byte_order_mark_and_crlf_are_read() -> None:
-    table = parse_density_correction("\ufeff" + GOOD.replace("\n", "\r\n"))
-    assert table.model == "nrlmsise00" and len(table.factor) == 2
-    assert table.model_line == 2
+def test_byte_order_mark_and_line_ends_are_read() -> None:
+    for text in ("\ufeff" + GOOD.replace("\n", "\r\n"), GOOD.replace("\n", "\r")):
+        table = parse_density_correction(text)
+        assert table.model == "nrlmsise00" and len(table.factor) == 2
+        assert table.model_line == 2
+
+
+def test_a_comment_cannot_name_a_second_model() -> None:
+    table = parse_density_correction(GOOD)
+    text = format_density_correction(table, ["model: made by hand"])
+    assert parse_density_correction(text).model == "nrlmsise00"

@@ -23,6 +23,7 @@ from stationsim.propagation.calibration import (
     CalibrationFit,
     _correction,
     _reject_outliers,
+    _too_few_windows,
     calibrate_density,
 )
 from stationsim.propagation.dynamics import ForceModel
@@ -81,6 +82,29 @@ def test_outliers_are_left_out(ts: Timescale) -> None:
     table = _correction(marked, edges, "msis2")
     assert table.factor == pytest.approx([1.0] * 5)
     assert list(table.objects) == [2.0, 2.0, 1.0, 2.0, 2.0]
+
+
+def test_chained_and_separate_coverage(ts: Timescale) -> None:
+    """Twelve objects, each through 4 windows, each overlapping the next by 2 (a chain): the
+    least-squares solution recovers a made-up factor history exactly (1e-9). Two objects that
+    share no window form two groups: a warning says their levels are not tied."""
+    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(30)]
+    truth = np.exp(0.3 * np.sin(np.arange(26) / 2.0))
+    fits = [_fit(ts, n, w, (10.0 + n) / truth[w]) for n in range(12)
+            for w in range(2 * n, 2 * n + 4)]
+    table = _correction(fits, edges, "msis2")
+    scale = np.exp(np.mean(np.log(truth)))
+    assert table.factor == pytest.approx(truth / scale, rel=1e-9)
+    apart = [_fit(ts, 1, w, 20.0) for w in (0, 1, 2)] + [_fit(ts, 2, w, 9.0) for w in (5, 6, 7)]
+    with pytest.warns(UserWarning, match="2 groups that share no window"):
+        _correction(apart, edges, "msis2")
+
+
+def test_an_object_with_two_fits_is_not_used(ts: Timescale) -> None:
+    edges = [ts.from_iso("2023-10-02T00:00:00Z") + k * 86400.0 for k in range(4)]
+    fits = [_fit(ts, 1, w, 20.0) for w in range(3)] + [_fit(ts, 2, w, 5.0) for w in (0, 1)]
+    assert [f.used for f in _too_few_windows(fits)] == [True] * 3 + [False] * 2
+    assert list(_correction(fits, edges, "msis2").objects) == [1.0, 1.0, 1.0]
 
 
 @pytest.mark.slow

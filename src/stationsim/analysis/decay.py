@@ -149,11 +149,14 @@ def correction_summary(correction: DensityCorrection | None,
                 and correction.overlaps(float(np.asarray(span[0].mjd_utc)),
                                         float(np.asarray(span[1].mjd_utc)))]
         if not used:
-            warnings.warn(
-                f"the density correction ({mjd_utc_iso(float(correction.start_mjd_utc[0]))[:10]}"
-                f" to {mjd_utc_iso(float(correction.end_mjd_utc[-1]))[:10]}) covers neither "
-                f"the {' nor the '.join(n for n, s in spans.items() if s is not None)}: "
-                "nothing was corrected", UserWarning, stacklevel=2)
+            parts = [name for name, span in spans.items() if span is not None]
+            span = (f"{mjd_utc_iso(float(correction.start_mjd_utc[0]))[:10]} to "
+                    f"{mjd_utc_iso(float(correction.end_mjd_utc[-1]))[:10]}")
+            why = (f"its windows ({span}) do not meet the {' or the '.join(parts)}" if parts
+                   else "this run has no fit (B given) and its members fly a held forecast, "
+                        "which a correction does not apply to")
+            warnings.warn(f"the density correction is not used: {why}", UserWarning,
+                          stacklevel=2)
     summary: dict[str, Any] = {
         "model": correction.model,
         "start": mjd_utc_iso(float(correction.start_mjd_utc[0])),

@@ -32,13 +32,15 @@ def calibrate(
     as_json: JsonFlag = False,
 ) -> None:
     """Measure the atmosphere model's error over a span on tracked objects, for
-    --density-correction of decay and reentry.
+    --density-correction of decay, reentry and band.
 
     For each object and window the ballistic coefficient m/(C_D A) is fitted to the decay its
     TLEs show, with the force model of 'stationsim decay'. An object's real coefficient hardly
-    changes, so the window's value against the object's median is the model's density error
-    then; the factor is the mean over the objects. It fixes the model's changes of bias over
-    the span (20-30 % for weeks in late 2023), which a prediction's own fit cannot.
+    changes, so its window's value against its level is the model's density error then; the
+    levels and the factors come from one least-squares fit over all objects, the factors
+    averaging 1. A fit more than 3 times off its object's median is left out. The correction
+    fixes the model's changes of bias over the span (20-33 % for weeks in late 2023), which a
+    prediction's own fit cannot.
 
     Examples:
 
@@ -61,7 +63,8 @@ def calibrate(
     left_out = sum(not f.used for f in result.fits)
     out.print(f"[bold]density correction of {atmosphere}[/bold] from {len(result.objects)} "
               f"objects ({', '.join(str(n) for n in result.objects)}), {len(result.fits)} fits"
-              + (f", {left_out} left out (more than 3 times off the others)" if left_out else ""))
+              + (f", {left_out} left out (more than 3 times off the object's median, or of an "
+                 "object with under three windows)" if left_out else ""))
     table = Table(title=f"{window_days:g}-day windows", title_justify="left")
     for column in ("start (UTC)", "factor", "sigma of ln", "objects"):
         table.add_column(escape(column), justify="left" if column.startswith("start") else "right")

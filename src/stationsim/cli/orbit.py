@@ -37,8 +37,9 @@ def print_correction(summary: dict[str, object] | None) -> None:
     if summary is not None:
         used = summary.get("used_for")
         where = (f"; applied to the {' and the '.join(used)}" if isinstance(used, list) and used
-                 else "; it covers nothing of this run")
-        out.print(f"density correction of {summary['windows']} windows "
+                 else "; not used in this run")
+        windows = int(str(summary["windows"]))
+        out.print(f"density correction of {windows} window{'s' if windows != 1 else ''} "
                   f"({str(summary['start'])[:10]} to {str(summary['end'])[:10]}, factors "
                   f"{summary['factor_min']}-{summary['factor_max']}, 1 outside){where}")
 

@@ -45,7 +45,9 @@ def format_density_correction(correction: DensityCorrection, comments: Sequence[
                               ) -> str:
     """The file's text (``comments``: lines to add after the model line, without ``#``)."""
     lines = ["# stationsim density correction", f"# model: {correction.model}"]
-    lines += [f"# {c}" for c in comments]
+    # A comment must not read as a second model line.
+    lines += [f"# {'note ' if c.strip().lower().startswith('model') else ''}{c}"
+              for c in comments]
     lines.append(_HEADER)
     for row in zip(correction.start_mjd_utc, correction.end_mjd_utc, correction.factor,
                    correction.sigma_ln, correction.objects, strict=True):
@@ -60,8 +62,8 @@ def parse_density_correction(text: str, source: str = "<density correction>"
     model: tuple[str, int] | None = None
     rows: list[tuple[float, float, float, float, float]] = []
     header_seen = False
-    for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
-        line = raw.rstrip("\r")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped:
             continue
@@ -141,4 +143,7 @@ def _row(line: str, source: str, number: int) -> tuple[float, float, float, floa
     if not low <= factor <= high:
         raise InputError("the factor is out of range", source=source, line=number,
                          expected=f"{low:g} to {high:g}", found=repr(factor))
+    if sigma < 0:
+        raise InputError("sigma_ln must not be negative", source=source, line=number,
+                         found=repr(sigma))
     return start, end, factor, sigma, objects

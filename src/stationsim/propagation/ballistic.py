@@ -44,7 +44,7 @@ __all__ = ["BallisticFit", "fit_ballistic_coefficient", "mean_sma_from_ephemeris
 MANOEUVRE_RISE_M = 150.0
 _SAMPLES_PER_REV = 64
 _OUTPUT_STEP_S = 30.0
-_MAX_ITERATIONS = 12
+_MAX_ITERATIONS = 20
 
 
 @dataclass(frozen=True)

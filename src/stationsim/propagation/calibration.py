@@ -13,11 +13,14 @@ density error in that window:
 with ``B_true`` the object's level. The levels and the windows' factors are estimated
 together, by least squares on ``ln B_fit[object, window] = ln B_object - ln factor[window]``
 with the mean of ``ln factor`` over the windows set to 0, so that an object tracked through only
-part of the span is put on the others' level rather than on its own mean. ``sigma_ln`` is the
+part of the span is put on the level of the others it shares windows with, rather than on its
+own mean. Objects that share no window with each other form separate groups whose levels
+nothing ties together: each group then gets a mean of 1, with a warning. ``sigma_ln`` is the
 standard error of a window's ``ln factor`` from the objects' scatter about the solution (for a
 window with one object, its fit's own relative sigma). A fit more than a factor of 3 from its
 object's median (a manoeuvre, a change of attitude, bad element sets: no model is that wrong
-for a week) is left out.
+for a week) is left out, and so is an object with fewer than three fits left; an object whose
+fits split into two clusters more than 3 times apart loses both.
 
 The mean level is set to 1: the correction fixes the model's *changes* of bias over the
 calibration span, which is what moves a prediction whose ``B`` was fitted on the weeks before
@@ -27,6 +30,7 @@ area) changes from week to week make poor calibrators: the windows' spread shows
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -124,35 +128,45 @@ def calibrate_density(series: Sequence[Sequence[GPElements]], ts: Timescale,
                 mean_height_km=(mean_sma_sgp4(kept[0], ts) - WGS84_A_M) / 1e3,
                 ballistic_kg_m2=fit.value_kg_m2, sigma_kg_m2=fit.sigma_kg_m2))
     edges = [start + b for b in bounds]
-    fits = _reject_outliers(fits)
+    fits = _too_few_windows(_reject_outliers(fits))
     return _correction(fits, edges, model, source), fits
 
 
-def _solve(fits: list[CalibrationFit]) -> tuple[dict[int, float], dict[int, float]]:
+def _solve(fits: list[CalibrationFit]) -> tuple[dict[int, float], dict[int, float], int]:
     """Least-squares levels ``ln B`` per object and ``ln factor`` per window of the used fits
-    of objects with at least three of them (see the module notes)."""
-    counts: dict[int, int] = {}
-    for f in fits:
-        if f.used:
-            counts[f.norad_id] = counts.get(f.norad_id, 0) + 1
-    rows = [f for f in fits if f.used and counts[f.norad_id] >= MIN_WINDOWS_PER_OBJECT]
-    level = {f.norad_id: 0.0 for f in rows}
-    log_factor = {f.window: 0.0 for f in rows}
-    y = {(f.norad_id, f.window): float(np.log(f.ballistic_kg_m2)) for f in rows}
-    for _ in range(500):
-        level = {o: float(np.mean([y[o, w] + log_factor[w] for (oo, w) in y if oo == o]))
-                 for o in level}
-        new = {w: float(np.mean([level[o] - y[o, w] for (o, ww) in y if ww == w]))
-               for w in log_factor}
-        mean = float(np.mean(list(new.values()))) if new else 0.0
-        new = {w: g - mean for w, g in new.items()}
-        change = max((abs(new[w] - log_factor[w]) for w in new), default=0.0)
-        log_factor = new
-        if change < 1e-12:
-            break
-    level = {o: float(np.mean([y[o, w] + log_factor[w] for (oo, w) in y if oo == o]))
-             for o in level}
-    return level, log_factor
+    (see the module notes), and the number of groups: sets of objects and windows linked by
+    shared windows. Each group's ``ln factor`` has a mean of 0 (nothing ties one group's level
+    to another's)."""
+    rows = [f for f in fits if f.used]
+    objects = sorted({f.norad_id for f in rows})
+    windows = sorted({f.window for f in rows})
+    if not rows:
+        return {}, {}, 0
+    o_index = {o: k for k, o in enumerate(objects)}
+    w_index = {w: len(objects) + k for k, w in enumerate(windows)}
+    # Groups by union-find over the fits (each links its object and its window).
+    parent = list(range(len(objects) + len(windows)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for f in rows:
+        parent[root(o_index[f.norad_id])] = root(w_index[f.window])
+    groups = sorted({root(w_index[w]) for w in windows})
+    design = np.zeros((len(rows) + len(groups), len(objects) + len(windows)))
+    target = np.zeros(len(rows) + len(groups))
+    for k, f in enumerate(rows):  # ln B = level - ln factor
+        design[k, o_index[f.norad_id]] = 1.0
+        design[k, w_index[f.window]] = -1.0
+        target[k] = np.log(f.ballistic_kg_m2)
+    for k, g in enumerate(groups):
+        design[len(rows) + k, [w_index[w] for w in windows if root(w_index[w]) == g]] = 1.0
+    solution = np.linalg.lstsq(design, target, rcond=None)[0]
+    return ({o: float(solution[o_index[o]]) for o in objects},
+            {w: float(solution[w_index[w]]) for w in windows}, len(groups))
 
 
 def _reject_outliers(fits: list[CalibrationFit]) -> list[CalibrationFit]:
@@ -164,21 +178,37 @@ def _reject_outliers(fits: list[CalibrationFit]) -> list[CalibrationFit]:
                                  <= np.log(OUTLIER_FACTOR))) for f in fits]
 
 
+def _too_few_windows(fits: list[CalibrationFit]) -> list[CalibrationFit]:
+    """Mark as unused the fits of objects with fewer than three used ones: their level would
+    be a guess."""
+    counts: dict[int, int] = {}
+    for f in fits:
+        counts[f.norad_id] = counts.get(f.norad_id, 0) + f.used
+    return [f if counts[f.norad_id] >= MIN_WINDOWS_PER_OBJECT else replace(f, used=False)
+            for f in fits]
+
+
 def _correction(fits: list[CalibrationFit], edges: list[Epoch], model: str,
                 source: str | None = None) -> DensityCorrection:
-    """Factors per window from the fits (see the module notes)."""
-    level, log_factor = _solve(fits)
+    """Factors per window from the used fits (see the module notes)."""
+    fits = _too_few_windows(fits)
+    level, log_factor, groups = _solve(fits)
     if not level:
         objects = {f.norad_id for f in fits}
         raise InputError("no calibration object could be fitted in three windows or more",
                          source=source, expected="objects with element sets through the span, "
-                         "without manoeuvres", found=f"{len(fits)} fits of {len(objects)} "
-                         "objects")
+                         "without manoeuvres", found=f"{sum(f.used for f in fits)} usable fits "
+                         f"of {len(objects)} objects")
+    if groups > 1:
+        warnings.warn(f"the calibration objects fall into {groups} groups that share no window:"
+                      " the factors of one group are not tied to another's (each group has a "
+                      "mean of 1); give objects that overlap in time", UserWarning,
+                      stacklevel=3)
     rows = []
     for k in range(len(edges) - 1):
         if k not in log_factor:
             continue
-        here = [f for f in fits if f.window == k and f.used and f.norad_id in level]
+        here = [f for f in fits if f.window == k and f.used]
         if len(here) > 1:
             implied = [level[f.norad_id] - np.log(f.ballistic_kg_m2) for f in here]
             sigma = float(np.std(implied, ddof=1) / np.sqrt(len(here)))
@@ -187,5 +217,10 @@ def _correction(fits: list[CalibrationFit], edges: list[Epoch], model: str,
         rows.append((float(np.asarray(edges[k].mjd_utc)), float(np.asarray(edges[k + 1].mjd_utc)),
                      float(np.exp(log_factor[k])), sigma, float(len(here))))
     table = np.array(rows)
-    return DensityCorrection(table[:, 0], table[:, 1], table[:, 2], table[:, 3], table[:, 4],
-                             model=model)
+    try:
+        return DensityCorrection(table[:, 0], table[:, 1], table[:, 2], table[:, 3],
+                                 table[:, 4], model=model)
+    except InputError as exc:
+        raise InputError(f"{exc.reason}: the objects' fits vary too much from window to window"
+                         " to be the atmosphere's doing (changes of attitude or manoeuvres?)",
+                         source=source, expected=exc.expected, found=exc.found) from None
