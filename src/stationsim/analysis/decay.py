@@ -150,9 +150,9 @@ def correction_summary(correction: DensityCorrection | None,
                                         float(np.asarray(span[1].mjd_utc)))]
         if not used:
             parts = [name for name, span in spans.items() if span is not None]
-            span = (f"{mjd_utc_iso(float(correction.start_mjd_utc[0]))[:10]} to "
-                    f"{mjd_utc_iso(float(correction.end_mjd_utc[-1]))[:10]}")
-            why = (f"its windows ({span}) do not meet the {' or the '.join(parts)}" if parts
+            covered = (f"{mjd_utc_iso(float(correction.start_mjd_utc[0]))[:10]} to "
+                       f"{mjd_utc_iso(float(correction.end_mjd_utc[-1]))[:10]}")
+            why = (f"its windows ({covered}) do not meet the {' or the '.join(parts)}" if parts
                    else "this run has no fit (B given) and its members fly a held forecast, "
                         "which a correction does not apply to")
             warnings.warn(f"the density correction is not used: {why}", UserWarning,

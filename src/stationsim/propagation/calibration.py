@@ -48,7 +48,7 @@ __all__ = ["CalibrationFit", "calibrate_density"]
 
 #: Fewest windows an object needs for its level to stand for its real ``B``.
 MIN_WINDOWS_PER_OBJECT = 3
-#: A fit further than this factor from the solution is not the atmosphere's doing.
+#: A fit further than this factor from its object's median is not the atmosphere's doing.
 OUTLIER_FACTOR = 3.0
 
 
