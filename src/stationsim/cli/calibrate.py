@@ -17,7 +17,8 @@ from stationsim.cli.common import AtmosphereName, JsonFlag, guarded, out, progre
 def calibrate(
     tle_files: Annotated[list[Path], typer.Argument(
         help="TLE or OMM files of the calibration objects: objects without propulsion, "
-             "tracked through the span (a file may hold several).", show_default=False)],
+             "tracked through the span (a file may hold several).", metavar="TLE_FILE",
+        show_default=False)],
     start: Annotated[str, typer.Option(
         "--from", help="Start of the correction, UTC ISO 8601.", show_default=False)],
     end: Annotated[str, typer.Option(
