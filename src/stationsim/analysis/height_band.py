@@ -149,7 +149,7 @@ def predict_height_band(elements: Sequence[GPElements], ts: Timescale, *,
         warnings.simplefilter("ignore")
         # Heights against time: daily slots throughout (a coarse slot would move a storm's
         # effect by days).
-        result = LifetimePropagator(setup.model, setup.atmosphere,
+        result = LifetimePropagator(setup.model, setup.atmosphere, slot_s=86400.0,
                                     coarse_slot_s=None).propagate(
             setup.start, ens.r_gcrf_m, ens.v_gcrf_m_s, ballistic_kg_m2=ens.ballistic_kg_m2,
             duration_s=float(times[-1]), density_factor=ens.density_factor,

@@ -14,25 +14,29 @@ revolution. This engine follows what decides the lifetime and nothing more:
 * the shape of a revolution (radius against argument of latitude, with the J2 short-period
   terms and the eccentricity of the start) is taken from one drag-free revolution of the full
   force model and scaled with ``a``;
-* the orbit average ``<rho g>`` comes from a table per time slot (a day, or eight days while
-  a member loses under 5 km in eight days: see ``coarse_slot_s``) and per mean
-  height (every 5 km), filled lazily where members are: each entry averages the atmosphere
-  model at 48 points spread over the slot and over the revolution (a low-discrepancy sequence
-  of phases), so the day-night bulge, the latitude band and the day's space weather enter as
-  the model has them. ``ln <rho g>`` is interpolated linearly in height (under 0.1 % between
-  nodes, the scale height being 25-60 km).
+* the orbit average ``<rho g>`` comes from a table per time slot (four days, or eight while a
+  member loses under 5 km in eight days: see ``coarse_slot_s``) and per mean height (every
+  10 km), filled where members are: each entry averages the atmosphere model at 8 points spread
+  over the slot and over the revolution (a rank-1 lattice of times and phases), so the
+  day-night bulge, the latitude band and the slot's space weather enter as the model has them.
+  ``ln <rho g>`` is interpolated linearly in height; as the scale height grows with height
+  (25-60 km), that overestimates the density between nodes a little: 10-km nodes shorten the
+  benchmark lifetimes by 0.01-0.2 % against 5-km ones.
 
 The members share the table (one atmosphere, one orbit plane): an ensemble of any size costs
 the table plus a few vector operations per step. Each member may carry its own multiplicative
 density factor over time (a space-weather dispersion). Each member keeps its own clock and
 fourth-order Runge-Kutta step, within one slot and short enough that its mean height changes by
-at most 2 km; the arrays advance every member at once. A table entry depends only on its slot
+at most 5 km; the arrays advance every member at once. A table entry depends only on its slot
 and node, so a member's result is the same whatever ensemble it is run in: an ensemble split
 into chunks (other processes, a Dask cluster) gives the same numbers, bit for bit.
 
-A lone member pays for its table entries alone, one fill per slot: by default it uses eight-day
-slots while it decays slowly (its weather averaged over eight days, which moves a lifetime of
-years by about 0.05 %) and daily ones for the rest, where the timing of storms matters.
+A lone member (up to eight) pays for its table entries alone. It fills them ahead, in one call
+of the atmosphere model for up to eight slots: the nodes it is expected to pass through at its
+present rate, the density growing with a scale height on the way down (see
+:mod:`.lifetime_table`); a guess that falls short costs one more call, never a different
+answer. By default it uses eight-day slots while it decays slowly (its weather averaged over
+eight days, which moves a lifetime of years by under 0.1 %) and four-day ones for the rest.
 Ensembles pass one slot for all (``coarse_slot_s=None``), chosen from the nominal lifetime, so
 that their members, spread in height, share the entries.
 
@@ -61,7 +65,12 @@ from stationsim.propagation.events import EventRecord
 from stationsim.propagation.initial import end_time, initial_states
 from stationsim.propagation.kepler import elements_from_state
 from stationsim.propagation.lifetime_table import OrbitDensityTable
-from stationsim.propagation.reference_revolution import ReferenceRevolution, reference_revolution
+from stationsim.propagation.numerical import Propagator
+from stationsim.propagation.reference_revolution import (
+    ReferenceRevolution,
+    drag_free_propagator,
+    reference_revolution,
+)
 from stationsim.propagation.results import MemberResult, PropagationResult
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
@@ -69,7 +78,7 @@ from stationsim.time.tables import FloatArray
 __all__ = ["LifetimePropagator", "ReferenceRevolution", "reference_revolution"]
 
 #: Largest change of a member's mean height in one step [m].
-_MAX_STEP_DROP_M = 2e3
+_MAX_STEP_DROP_M = 5e3
 #: Largest change of mean height, at the current rate, over one coarse slot [m].
 _COARSE_MAX_DROP_M = 5e3
 
@@ -81,7 +90,7 @@ class LifetimePropagator:
         model: the force model of the reference revolution (its gravity, Sun and Moon).
         atmosphere: the density model averaged into the table.
         reentry_height_m, breakup_height_m: of the revolution's lowest point.
-        slot_s: the table's time slot [s] (default one day).
+        slot_s: the table's time slot [s] (default four days).
         coarse_slot_s: a longer slot [s] (default eight days; ``None``: none) for members
             that decay slowly: a member uses it while the mean height it would lose in one
             coarse slot, at its current rate, is under 5 km, and ``slot_s`` from then on.
@@ -89,7 +98,7 @@ class LifetimePropagator:
 
     def __init__(self, model: ForceModel, atmosphere: Atmosphere, *,
                  reentry_height_m: float = 120e3, breakup_height_m: float = 78e3,
-                 slot_s: float = 86400.0, coarse_slot_s: float | None = 8 * 86400.0) -> None:
+                 slot_s: float = 4 * 86400.0, coarse_slot_s: float | None = 8 * 86400.0) -> None:
         self.model = model
         self.atmosphere = atmosphere
         self.reentry_height_m = reentry_height_m
@@ -97,6 +106,7 @@ class LifetimePropagator:
         self.slot_s = slot_s
         self.coarse_slot_s = (coarse_slot_s if coarse_slot_s is not None
                               and coarse_slot_s > slot_s else None)
+        self._drag_free: Propagator | None = None
 
     def propagate(self, epoch: Epoch, r_gcrf_m: FloatArray, v_gcrf_m_s: FloatArray, *,
                   ballistic_kg_m2: ArrayLike, until: Epoch | None = None,
@@ -127,8 +137,8 @@ class LifetimePropagator:
             the members' results with ``"reentry"`` and ``"breakup"`` events (the place is
             the mean orbit's at that instant) and the mean semi-major axis at the ephemeris
             times (``mean_sma_m``); in ``statistics``, ``steps`` (the most any
-            member took), ``member_steps`` (all of them), ``density_samples`` and
-            ``table_entries``.
+            member took), ``member_steps`` (all of them), ``density_samples``,
+            ``table_entries`` and ``table_fills`` (calls of the atmosphere model).
         """
         r0, v0 = initial_states(r_gcrf_m, v_gcrf_m_s)
         n = r0.shape[0]
@@ -138,12 +148,20 @@ class LifetimePropagator:
         if until is None and duration_s is None:
             duration_s = 3650.0 * 86400.0
         t_end = end_time(epoch, until, duration_s)
-        ref = reference if reference is not None else reference_revolution(
-            self.model, epoch, r0[0], v0[0])
+        if reference is None:
+            if self._drag_free is None:
+                self._drag_free = drag_free_propagator(self.model)
+            reference = reference_revolution(self.model, epoch, r0[0], v0[0],
+                                             propagator=self._drag_free)
+        ref = reference
         # Table 0 has the fine slot; table 1 (if any) the coarse one, where members start.
         slots = [self.slot_s] + ([self.coarse_slot_s] if self.coarse_slot_s else [])
+        # A few members fill their own entries ahead (one call for many slots); many share
+        # theirs, with a node of margin.
+        lone = n <= 8
         tables = [OrbitDensityTable(self.atmosphere, ref, epoch, length, t_end,
-                                    1 if n > 8 else 0) for length in slots]
+                                    0 if lone else 1, self.breakup_height_m)
+                  for length in slots]
         slot_length = np.array(slots)
         tier = np.full(n, len(slots) - 1, dtype=np.intp)
         osc = elements_from_state(r0, v0)
@@ -164,17 +182,20 @@ class LifetimePropagator:
         step_out = np.inf if output_step_s is None else float(output_step_s)
         next_out = np.zeros(n) if output_step_s is not None else np.full(n, np.inf)
         iterations = member_steps = 0
+        last_rate = np.zeros(n)
 
         def rate(lv: NDArray[np.intp], slot: NDArray[np.intp], tt: FloatArray,
                  aa: FloatArray, idx: NDArray[np.intp]) -> FloatArray:
             h = np.maximum(aa - WGS84_A_M, floor - ref.low_point_m + 1.0)
-            if len(tables) == 1 or np.all(lv == lv[0]):
-                log_rho_g = tables[int(lv[0])].log_density(slot, h)
+            drop = -last_rate[idx] * slot_length[lv] if lone else None
+            if len(tables) == 1 or (lv == lv[0]).all():
+                log_rho_g = tables[int(lv[0])].log_density(slot, h, drop)
             else:
                 log_rho_g = np.empty_like(h)
                 for k, table in enumerate(tables):
                     at = lv == k
-                    log_rho_g[at] = table.log_density(slot[at], h[at])
+                    log_rho_g[at] = table.log_density(slot[at], h[at],
+                                                      None if drop is None else drop[at])
             rho_g = np.exp(log_rho_g)
             if density_factor is not None:
                 rho_g = rho_g * np.asarray(density_factor(tt, idx))
@@ -185,8 +206,8 @@ class LifetimePropagator:
 
         done = 0
         # Every member keeps its own clock and step (a step stays within one table slot and
-        # lowers the member by at most 2 km): its result does not depend on the others.
-        while np.any(active):
+        # lowers the member by at most 5 km): its result does not depend on the others.
+        while active.any():
             idx = np.flatnonzero(active)
             ti, a_i = t[idx], a[idx]
             for j in np.flatnonzero(next_out[idx] <= ti + 1e-6):
@@ -201,7 +222,7 @@ class LifetimePropagator:
                 # the fine one from now on.
                 quick = (lv == 1) & ((-k1 * slot_length[1] > _COARSE_MAX_DROP_M)
                                      | ((slot + 1.0) * slot_length[1] > t_end))
-                if np.any(quick):
+                if quick.any():
                     tier[idx[quick]] = 0
                     lv = tier[idx]
                     slot = np.floor(ti / slot_length[lv]).astype(np.intp)
@@ -215,28 +236,30 @@ class LifetimePropagator:
             k3 = rate(lv, slot, ti + dt / 2, a_i + dt / 2 * k2, idx)
             k4 = rate(lv, slot, ti + dt, a_i + dt * k3, idx)
             a_new = a_i + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+            last_rate[idx] = k4
             u_new = u[idx] + dt / 6.0 * (u_rate(a_i) + 4 * u_rate(a_i + dt / 2 * k1)
                                          + u_rate(np.maximum(a_new, WGS84_A_M)))
             iterations += 1
             member_steps += len(idx)
-            # Crossings inside the step, linear in a (a step changes a by at most 2 km).
+            # Crossings inside the step, linear in a (a step changes a by at most 5 km).
             for name, level in levels:
                 hit = (a_i - WGS84_A_M > level) & (a_new - WGS84_A_M <= level)
-                if np.any(hit):
+                if hit.any():
                     frac = (a_i[hit] - WGS84_A_M - level) / (a_i[hit] - a_new[hit])
                     crossed[name][idx[hit]] = np.column_stack([
                         ti[hit] + frac * dt[hit], np.full(frac.shape, WGS84_A_M + level),
                         u[idx[hit]] + frac * (u_new[hit] - u[idx[hit]])])
             a[idx], u[idx], t[idx] = a_new, u_new, ti + dt
             active &= np.isnan(crossed["breakup"][:, 0]) & (t < t_end - 1e-6)
-            finished = n - int(np.sum(active))
+            finished = n - int(active.sum())
             if progress is not None and finished != done:
                 progress(finished / n)
             done = finished
         return self._results(epoch, ref, crossed, t, a, u, outputs,
                              {"steps": float(iterations), "member_steps": float(member_steps),
                               "density_samples": float(sum(x.samples for x in tables)),
-                              "table_entries": float(sum(x.entries for x in tables))},
+                              "table_entries": float(sum(x.entries for x in tables)),
+                              "table_fills": float(sum(x.fills for x in tables))},
                              progress)
 
     def _results(self, epoch: Epoch, ref: ReferenceRevolution, crossed: dict[str, FloatArray],

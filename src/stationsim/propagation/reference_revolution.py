@@ -13,14 +13,15 @@ from numpy.typing import ArrayLike
 
 from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.errors import PropagationError
-from stationsim.frames import gcrf_to_itrf_position, itrf_to_geodetic
+from stationsim.frames import itrf_to_geodetic
+from stationsim.frames.earth import earth_rotation
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.kepler import elements_from_state, j2_secular_rates
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["K_SAMPLES", "ReferenceRevolution", "reference_revolution"]
+__all__ = ["K_SAMPLES", "ReferenceRevolution", "drag_free_propagator", "reference_revolution"]
 
 #: Samples of the reference revolution.
 K_SAMPLES = 128
@@ -89,18 +90,31 @@ class ReferenceRevolution:
         return r[..., None] * rad, vr[..., None] * rad + vt[..., None] * alo
 
 
+def drag_free_propagator(model: ForceModel) -> Propagator:
+    """The propagator of :func:`reference_revolution` for ``model``: its gravity, Sun and Moon,
+    without drag, thrust or radiation pressure. Keep it to reuse its compiled integrator."""
+    return Propagator(dataclasses.replace(model, drag=None, thrust=False, srp=False))
+
+
 def reference_revolution(model: ForceModel, epoch: Epoch, r_gcrf_m: FloatArray,
-                         v_gcrf_m_s: FloatArray) -> ReferenceRevolution:
+                         v_gcrf_m_s: FloatArray, *, propagator: Propagator | None = None
+                         ) -> ReferenceRevolution:
     """Two drag-free revolutions of the full force model (its gravity, Sun and Moon) from one
-    GCRF state, reduced to the shape, rates and offsets the engine needs."""
-    drag_free = dataclasses.replace(model, drag=None, thrust=False, srp=False)
+    GCRF state, reduced to the shape, rates and offsets the engine needs.
+
+    Args:
+        propagator: :func:`drag_free_propagator` of ``model``, if one is at hand (building
+            its integrator costs more than the two revolutions).
+    """
     r0 = np.asarray(r_gcrf_m, dtype=np.float64).reshape(3)
     v0 = np.asarray(v_gcrf_m_s, dtype=np.float64).reshape(3)
     osc0 = elements_from_state(r0, v0)
     period = float(2.0 * np.pi * np.sqrt(float(osc0.a_m) ** 3 / GM_EARTH_M3_S2))
     times = np.arange(2 * _K + 1) * period / _K
-    member = Propagator(drag_free).propagate(epoch, r0, v0, duration_s=float(times[-1]),
-                                             output_times_s=times).members[0]
+    if propagator is None:
+        propagator = drag_free_propagator(model)
+    member = propagator.propagate(epoch, r0, v0, duration_s=float(times[-1]),
+                                  output_times_s=times).members[0]
     if member.status != "completed" or len(member.times_s) < 2 * _K:
         raise PropagationError("the reference revolution could not be propagated "
                                "(the start is too low for an orbit)")
@@ -131,9 +145,11 @@ def reference_revolution(model: ForceModel, epoch: Epoch, r_gcrf_m: FloatArray,
     v_radial = np.einsum("ij,ij->i", st[:, 3:6], rhat)
     v_along = np.sqrt(np.maximum(np.einsum("ij,ij->i", st[:, 3:6], st[:, 3:6])
                                  - v_radial ** 2, 0.0))
-    when = epoch + grid
     positions = np.column_stack([np.interp(grid, t, st[:, j]) for j in range(3)])
-    heights = itrf_to_geodetic(gcrf_to_itrf_position(when, positions))[2]
+    # A geodetic height does not change with a rotation about the pole: the celestial pole's
+    # direction at the start serves the whole revolution (it moves by milliarcseconds in it).
+    to_itrf = earth_rotation(epoch).gcrf_to_itrf
+    heights = itrf_to_geodetic(np.einsum("ij,kj->ki", to_itrf, positions))[2]
     return ReferenceRevolution(
         a_mean_m=a_mean, u_rad=np.interp(grid, t, u) - 2.0 * np.pi * np.floor(u[0] / (2 * np.pi)),
         radius_ratio=np.interp(grid, t, r) / a_mean,
