@@ -40,8 +40,9 @@ class OrbitDensityTable:
     """``ln <rho g>`` per time slot and height node, filled where asked.
 
     The samples of a slot share one Earth orientation: the rotation angle at the slot's middle,
-    advanced at the Earth's rate, and the precession-nutation and polar motion of a 16-day
-    block (the celestial pole moves by about 2 arcseconds in it: under 60 m at the orbit).
+    advanced at the Earth's rate, and the precession-nutation and polar motion at the middle of
+    its 16-day block (the celestial pole moves by about 0.14 arcsecond a day: at most about
+    1.1 arcseconds, under 40 m at the orbit, from a slot to its block's middle).
     An entry is computed with element-wise operations only, so its value depends on its slot
     and node and not on the other entries filled in the same call.
 
