@@ -148,12 +148,12 @@ class LifetimePropagator:
         if until is None and duration_s is None:
             duration_s = 3650.0 * 86400.0
         t_end = end_time(epoch, until, duration_s)
-        if reference is None:
+        ref = reference
+        if ref is None:
             if self._drag_free is None:
                 self._drag_free = drag_free_propagator(self.model)
-            reference = reference_revolution(self.model, epoch, r0[0], v0[0],
-                                             propagator=self._drag_free)
-        ref = reference
+            ref = reference_revolution(self.model, epoch, r0[0], v0[0],
+                                       propagator=self._drag_free)
         # Table 0 has the fine slot; table 1 (if any) the coarse one, where members start.
         slots = [self.slot_s] + ([self.coarse_slot_s] if self.coarse_slot_s else [])
         # A few members fill their own entries ahead (one call for many slots); many share
@@ -236,7 +236,8 @@ class LifetimePropagator:
             k3 = rate(lv, slot, ti + dt / 2, a_i + dt / 2 * k2, idx)
             k4 = rate(lv, slot, ti + dt, a_i + dt * k3, idx)
             a_new = a_i + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-            last_rate[idx] = k4
+            if lone:
+                last_rate[idx] = k4
             u_new = u[idx] + dt / 6.0 * (u_rate(a_i) + 4 * u_rate(a_i + dt / 2 * k1)
                                          + u_rate(np.maximum(a_new, WGS84_A_M)))
             iterations += 1

@@ -17,7 +17,7 @@ from stationsim.propagation.reference_revolution import ReferenceRevolution
 from stationsim.time import Epoch
 from stationsim.time.tables import FloatArray
 
-__all__ = ["AHEAD_SLOTS", "NODE_M", "SAMPLES", "OrbitDensityTable"]
+__all__ = ["NODE_M", "SAMPLES", "OrbitDensityTable"]
 
 #: Atmosphere samples per table entry (time slot x height node): a rank-1 lattice over the
 #: slot's time and the revolution's phase (sample ``m`` at time ``(m + 1/2) / 8`` of the slot
@@ -28,7 +28,7 @@ _GENERATOR = 3
 #: Height nodes of the table [m].
 NODE_M = 10e3
 #: Slots a look-ahead fill reaches (the one asked for included), and the most entries it adds.
-AHEAD_SLOTS = 8
+_AHEAD_SLOTS = 8
 _AHEAD_ENTRIES = 48
 #: The span over which a table keeps one celestial pole and polar motion [s].
 _POLE_BLOCK_S = 16 * 86400.0
@@ -136,7 +136,7 @@ class OrbitDensityTable:
         theirs: their own two nodes (with the table's margin on each side: in an ensemble the
         members that enter the slot later will want them); with ``drop_m`` (each member's
         expected loss of mean height per slot), also the nodes each is expected to pass
-        through in this slot and the next ones, up to ``AHEAD_SLOTS`` slots and a bounded
+        through in this slot and the next ones, up to ``_AHEAD_SLOTS`` slots and a bounded
         number of entries."""
         last = self._NODES - 1
         span = np.arange(-self.margin, 2 + self.margin)
@@ -149,7 +149,7 @@ class OrbitDensityTable:
                 # The loss after j slots if the density grows as exp(-dh / H) on the way
                 # down, with a scale height H rising from 20 km at 120 km as the models have it.
                 scale = 2e4 + 0.15 * max(float(h) - 1.2e5, 0.0)
-                for j in range(AHEAD_SLOTS):
+                for j in range(_AHEAD_SLOTS):
                     if k + j >= len(self.rows) or count >= _AHEAD_ENTRIES:
                         break
                     reach = _AHEAD_MARGIN * fall * (j + 1) / scale
