@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from stationsim import api
+from stationsim.errors import ExtrapolationWarning, PropagationError
 from stationsim.time import Timescale
 
 ISS_L1 = "1 25544U 98067A   22066.87965278  .00007224  00000+0  13623-3 0  9990"
@@ -81,3 +82,16 @@ def test_same_position_as_astropy(ts: Timescale, astropy_offline: None) -> None:
     gcrs = teme.transform_to(GCRS(obstime=t)).cartesian.xyz.to_value(u.m).T
     gap = np.linalg.norm(np.array([p.r_gcrf_m for p in ours]) - gcrs, axis=1)
     assert gap.max() < 0.05  # measured 7 mm, mostly the pole offsets dX, dY
+
+
+def test_a_set_run_far_past_its_epoch_is_refused_not_put_underground(ts: Timescale) -> None:
+    """SGP4 on the 2022-11-08 ISS set, four years on, runs its drag term until the station is a
+    few kilometres high (it is not caught by SGP4's own check, which stops below the Earth's
+    radius). Such a place is refused with the height, the time and the set's epoch; a month
+    on, the same set still answers (with the staleness warning)."""
+    last = api.load_elements()[-1]
+    with pytest.raises(PropagationError, match=r"below 100 km.*element sets nearer"):
+        api.where_track(last, ts.from_iso("2026-12-05T00:00:00Z").ravel())
+    with pytest.warns(ExtrapolationWarning, match="days from its element set"):
+        (position,) = api.where_track(last, ts.from_iso("2022-12-20T00:00:00Z").ravel())
+    assert 380.0 < position.alt_km < 440.0

@@ -79,6 +79,9 @@ DEFAULT_TLE_FILE = "tle/iss_2022.tle"
 DEFAULT_EPOCH_ISO = "2022-03-07T21:06:42Z"
 #: Beyond this many days from its epoch, an SGP4 position is flagged as extrapolated.
 STALE_ELEMENTS_DAYS = 30.0
+#: An SGP4 position below this height [km] is refused: no object stays in orbit there, so it
+#: is the element set's drag term run far past its epoch, not a place the object was.
+LOWEST_TRACKED_KM = 100.0
 
 __all__ = [
     "ATMOSPHERES",
@@ -221,11 +224,6 @@ def where_track(elements: GPElements, epochs: Epoch) -> list[Position]:
     flat = epochs.ravel()
     jd1, jd2 = flat.utc
     age_days = (flat - elements.epoch(flat.ts)) / 86400.0
-    if np.max(np.abs(age_days)) > STALE_ELEMENTS_DAYS:
-        warnings.warn(
-            f"SGP4 used {np.max(np.abs(age_days)):.0f} days from its element set's epoch "
-            f"({elements.epoch_iso}); its error grows by about a kilometre a day for a low orbit",
-            ExtrapolationWarning, stacklevel=2)
     r_teme, v_teme, codes = sgp4_teme([elements], jd1, jd2)
     if np.any(codes[0] != 0):
         bad = int(np.flatnonzero(codes[0])[0])
@@ -237,6 +235,19 @@ def where_track(elements: GPElements, epochs: Epoch) -> list[Position]:
     r_gcrf, v_gcrf = teme_to_gcrf(flat, r_teme[0], v_teme[0])
     r_itrf, v_itrf = teme_to_itrf(flat, r_teme[0], v_teme[0])
     lat, lon, height = itrf_to_geodetic(r_itrf)
+    low = np.flatnonzero(height < LOWEST_TRACKED_KM * 1e3)
+    if low.size:
+        bad = int(low[0])
+        raise PropagationError(
+            f"SGP4 puts object {elements.norad_id} {height[bad] / 1e3:.0f} km high at "
+            f"{flat[bad].iso()}, {age_days[bad]:+.1f} days from its element set of "
+            f"{elements.epoch_iso}: below {LOWEST_TRACKED_KM:.0f} km no object stays in orbit, "
+            f"so the set cannot tell where it was then; give element sets nearer that time")
+    if np.max(np.abs(age_days)) > STALE_ELEMENTS_DAYS:
+        warnings.warn(
+            f"SGP4 used {np.max(np.abs(age_days)):.0f} days from its element set's epoch "
+            f"({elements.epoch_iso}); its error grows by about a kilometre a day for a low orbit",
+            ExtrapolationWarning, stacklevel=2)
     iso = np.atleast_1d(flat.iso(places=3))
     out = []
     for i in range(len(flat)):

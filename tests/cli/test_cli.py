@@ -15,6 +15,9 @@ runner = CliRunner()
 
 L1 = "1 25544U 98067A   22066.87965278  .00007224  00000+0  13623-3 0  9990"
 L2 = "2 25544  51.6433 118.2979 0004901 229.8721 120.0122 15.49615511329466"
+#: The ISS set of 2022-11-08, which SGP4 brings below 100 km by September 2026.
+NOV1 = "1 25544U 98067A   22312.10734271  .00013585  00000-0  24681-3 0  9991"
+NOV2 = "2 25544  51.6458 343.6266 0006659  48.7066  47.2159 15.49845562367506"
 
 
 def _json(text: str) -> dict:  # type: ignore[type-arg]
@@ -71,8 +74,11 @@ def test_data_info() -> None:
         (f"{L1}\n{L2}\n", ["where", "{file}", "--at", "yesterday"], "ISO 8601"),
         (f"{L1}\n{L2}\n", ["where", "{file}", "--at", "1960-01-01T00:00:00Z"], "1972"),
         (f"{L1}\n{L2}\n", ["where", "{file}", "--norad", "5"], "not in the file"),
+        (f"{NOV1}\n{NOV2}\n", ["where", "{file}", "--at", "2026-09-08T00:00:00Z"],
+         "below 100 km"),
     ],
-    ids=["missing", "checksum", "swapped", "empty", "bad-at", "pre-1972", "wrong-norad"],
+    ids=["missing", "checksum", "swapped", "empty", "bad-at", "pre-1972", "wrong-norad",
+         "decayed-by-sgp4"],
 )
 def test_user_errors_exit_2_without_traceback(
     tmp_path: Path, content: str | None, args: list[str], message: str

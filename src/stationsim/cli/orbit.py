@@ -59,7 +59,8 @@ def where(
     """Where an object is at one instant: geodetic latitude, longitude, altitude (WGS-84) and
     its GCRF state, from SGP4 and the latest element set at or before --at (the earliest one
     when --at comes before them all: SGP4 runs backwards, with a warning when it runs more than
-    30 days from the set's epoch).
+    30 days from the set's epoch). A place below 100 km is refused (exit 2): there the set's
+    drag term has run far past its epoch.
 
     Examples:
 
