@@ -18,9 +18,13 @@ days, 200 members each in both modes, the 5-95 % band of the decay of the mean s
 element set nearest that time. The starts span the storms of 2023-04-23, 2023-11-05 and
 2024-05-10.
 
+With ``--leads 60,30,10,3``, Delfi-PQ at those leads only, in both modes (with ``--calibrated``
+too): the tables of the re-entry window in ``docs/validation.md``, kept apart from the
+every-four-days calibration in the results file.
+
 Writes ``benchmarks/results/reentry_calibration.json`` and prints the rows.
 Usage: ``python benchmarks/reentry_calibration.py [--step-days N] [--skip-delfi]
-[--skip-spacebee] [--calibrated]``.
+[--skip-spacebee] [--calibrated] [--leads L1,L2,...]``.
 """
 
 from __future__ import annotations
@@ -102,15 +106,16 @@ def spacebee(ts) -> dict:
     return {"rows": rows, "summary": summary}
 
 
-def delfi(ts, step_days: float, correction: DensityCorrection | None = None) -> dict:
-    """The Delfi-PQ re-entry-window calibration (see the module notes)."""
+def delfi(ts, leads, correction: DensityCorrection | None = None,
+          both_modes: bool = False) -> dict:
+    """The Delfi-PQ re-entry-window calibration at ``leads`` [days] (see the module notes)."""
     els = load_elements(DELFI)
     last = els[-1].epoch(ts)
     truth = ts.from_iso(TRUTH if correction is None else TRUTH_CALIBRATED)
-    modes = ("observed", "forecast") if correction is None else ("observed",)
+    modes = ("observed", "forecast") if correction is None or both_modes else ("observed",)
     rows = []
     for mode in modes:
-        for lead in np.arange(70.0, 1.99, -step_days):
+        for lead in leads:
             at = last + (-float(lead) * 86400.0)
             clock = time.perf_counter()
             r = predict_reentry(els, ts, at=at, members=200, space_weather=mode,
@@ -146,16 +151,24 @@ def main() -> None:
     ap.add_argument("--skip-spacebee", action="store_true")
     ap.add_argument("--calibrated", action="store_true",
                     help="only Delfi-PQ in observed mode with the SpaceBEE density correction")
+    ap.add_argument("--leads", type=str, default=None,
+                    help="Delfi-PQ at these leads [days] only, e.g. 60,30,10,3")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     ts = load_timescale()
     out = json.loads(OUT.read_text()) if OUT.exists() else {}
-    if args.calibrated:
-        correction = parse_density_correction(CORRECTION.read_text(), str(CORRECTION))
-        out["delfi_calibrated"] = delfi(ts, args.step_days, correction)
+    leads = (np.arange(70.0, 1.99, -args.step_days) if args.leads is None
+             else [float(x) for x in args.leads.split(",")])
+    correction = (parse_density_correction(CORRECTION.read_text(), str(CORRECTION))
+                  if args.calibrated else None)
+    if args.leads is not None:
+        out["leads_calibrated" if args.calibrated else "leads"] = delfi(ts, leads, correction,
+                                                                        both_modes=True)
+    elif args.calibrated:
+        out["delfi_calibrated"] = delfi(ts, leads, correction)
     elif not args.skip_delfi:
-        out.update(delfi(ts, args.step_days))
-    if not args.skip_spacebee and not args.calibrated:
+        out.update(delfi(ts, leads))
+    if not args.skip_spacebee and not args.calibrated and args.leads is None:
         out["spacebee"] = spacebee(ts)
     out["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     OUT.parent.mkdir(parents=True, exist_ok=True)
