@@ -1,10 +1,11 @@
-"""Thin a Space-Track GP-history CSV (``TLE_LINE0..2`` columns) to one element set a day.
+"""Thin a Space-Track GP history (CSV, or the JSON list of the same records; ``TLE_LINE0..2``
+columns) to one element set a day.
 
 Writes the three-line sets, sorted by epoch, keeping a set only when it is at least
 ``--hours`` (default 20) after the last one kept, so that a year and a half of a decaying
 object fits in the test data. Usage::
 
-    python scripts/thin_tle_series.py SOURCE.csv OUTPUT.tle [--hours H]
+    python scripts/thin_tle_series.py SOURCE.csv|SOURCE.json OUTPUT.tle [--hours H]
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 
@@ -21,8 +23,11 @@ def main() -> None:
     ap.add_argument("output", type=Path)
     ap.add_argument("--hours", type=float, default=20.0)
     args = ap.parse_args()
-    with args.source.open(newline="") as f:
-        rows = list(csv.DictReader(f))
+    if args.source.suffix.lower() == ".json":
+        rows = json.loads(args.source.read_text())
+    else:
+        with args.source.open(newline="") as f:
+            rows = list(csv.DictReader(f))
     sets = []
     for row in rows:
         when = dt.datetime.fromisoformat(row["EPOCH"]) + dt.timedelta(
