@@ -130,7 +130,7 @@ def test_delfi_observed_with_calibrated_density(delfi: tuple[object, list[object
     is not among them): the median within 10 % of the remaining lifetime and the 90 % window
     holding the truth at the two leads the plain model misses. Truth: the 120-km crossing
     from the last TLE with the same correction, 2024-01-06 14:41 UTC. Measured at 60, 30, 10
-    and 3 days: -0.3, +1.5, -3.0 and -6.6 % (docs/validation.md)."""
+    and 3 days: -0.7, +2.7, -4.6 and -6.6 % (docs/validation.md)."""
     ts, els = delfi
     path = Path(__file__).parents[1] / "reference" / "density_correction_spacebee_2023.csv"
     correction = parse_density_correction(path.read_text(), str(path))
