@@ -20,6 +20,7 @@ from stationsim.analysis import ATMOSPHERES, DecayReport, predict_decay
 from stationsim.analysis import METHODS as DECAY_METHODS
 from stationsim.analysis.calibration import CalibrationReport
 from stationsim.analysis.calibration import calibrate as _calibrate
+from stationsim.analysis.decay import LOWEST_TRACKED_KM, STALE_ELEMENTS_DAYS
 from stationsim.analysis.distributed_run import check_scheduler_reachable
 from stationsim.analysis.exports import (
     EXPORT_FILES,
@@ -36,6 +37,7 @@ from stationsim.analysis.scenario_results import scenario_results
 from stationsim.analysis.scenario_station import plot_scenario_station
 from stationsim.analysis.station_orbit import sgp4_orbit_environment
 from stationsim.analysis.station_plot import plot_station_schematic
+from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data import (
     DEFAULT_STATION_EPOCH_ISO,
     builtin_scenario_text,
@@ -77,11 +79,6 @@ from stationsim.time import Epoch, Timescale
 #: The bundled TLE file of the real ISS in 2022, and the epoch of its default element set.
 DEFAULT_TLE_FILE = "tle/iss_2022.tle"
 DEFAULT_EPOCH_ISO = "2022-03-07T21:06:42Z"
-#: Beyond this many days from its epoch, an SGP4 position is flagged as extrapolated.
-STALE_ELEMENTS_DAYS = 30.0
-#: An SGP4 position below this height [km] is refused: no object stays in orbit there, so it
-#: is the element set's drag term run far past its epoch, not a place the object was.
-LOWEST_TRACKED_KM = 100.0
 
 __all__ = [
     "ATMOSPHERES",
@@ -229,20 +226,30 @@ def where_track(elements: GPElements, epochs: Epoch) -> list[Position]:
         bad = int(np.flatnonzero(codes[0])[0])
         raise PropagationError(
             f"SGP4 cannot propagate object {elements.norad_id} to {flat[bad].iso()}, "
-            f"{age_days[bad]:+.1f} days from its element set of {elements.epoch_iso}: "
-            f"{sgp4_error_message(int(codes[0][bad]))}"
+            f"{age_days[bad]:+.1f} days from its element set of {elements.epoch_iso}"
+            f"{' (run backwards)' if age_days[bad] < 0 else ''}: "
+            f"{sgp4_error_message(int(codes[0][bad]))}; give element sets nearer that time"
         )
     r_gcrf, v_gcrf = teme_to_gcrf(flat, r_teme[0], v_teme[0])
     r_itrf, v_itrf = teme_to_itrf(flat, r_teme[0], v_teme[0])
     lat, lon, height = itrf_to_geodetic(r_itrf)
-    low = np.flatnonzero(height < LOWEST_TRACKED_KM * 1e3)
+    # SGP4 run far from its epoch (backwards above all) can also fly off the set's orbit:
+    # refuse a radius beyond twice the mean orbit's apogee.
+    n_rad_s = elements.mean_motion_rev_per_day * 2.0 * np.pi / 86400.0
+    apogee_m = (GM_EARTH_M3_S2 / n_rad_s ** 2) ** (1.0 / 3.0) * (1.0 + elements.eccentricity)
+    radius = np.linalg.norm(r_gcrf, axis=-1)
+    low = np.flatnonzero((height < LOWEST_TRACKED_KM * 1e3) | (radius > 2.0 * apogee_m))
     if low.size:
         bad = int(low[0])
+        why = (f"below {LOWEST_TRACKED_KM:.0f} km no object stays in orbit"
+               if height[bad] < LOWEST_TRACKED_KM * 1e3 else
+               f"that is far off the set's own orbit (apogee {(apogee_m - WGS84_A_M) / 1e3:,.0f}"
+               " km)")
         raise PropagationError(
-            f"SGP4 puts object {elements.norad_id} {height[bad] / 1e3:.0f} km high at "
+            f"SGP4 puts object {elements.norad_id} {height[bad] / 1e3:,.0f} km high at "
             f"{flat[bad].iso()}, {age_days[bad]:+.1f} days from its element set of "
-            f"{elements.epoch_iso}: below {LOWEST_TRACKED_KM:.0f} km no object stays in orbit, "
-            f"so the set cannot tell where it was then; give element sets nearer that time")
+            f"{elements.epoch_iso}: {why}, so the set cannot tell where it was then; give "
+            "element sets nearer that time")
     if np.max(np.abs(age_days)) > STALE_ELEMENTS_DAYS:
         warnings.warn(
             f"SGP4 used {np.max(np.abs(age_days)):.0f} days from its element set's epoch "

@@ -71,6 +71,8 @@ def test_decay_direct_method_agrees_with_the_fit() -> None:
     (["--at", "2021-01-01T00:00:00Z"], "no element set at or before --at"),
     (["--at", "2022-13-01"], "--at"),
     (["--method", "exact"], "--method"),
+    # The last bundled set (2022-11-08), carried by SGP4 to September 2026, is 64 km up.
+    (["--at", "2026-09-01T00:00:00Z"], "below 100 km"),
 ])
 def test_decay_user_errors(args: list[str], fragment: str) -> None:
     result = runner.invoke(app, ["decay", "--days", "1", *args])
@@ -97,3 +99,19 @@ def test_decay_bad_plot_suffix_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "picture format" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["reentry", "band"])
+def test_predictions_refuse_a_start_below_100_km(command: str) -> None:
+    """The Monte Carlo commands share the check: one line, exit 2, before any fit."""
+    result = runner.invoke(app, [command, "--at", "2026-09-01T00:00:00Z", "--members", "2"])
+    assert result.exit_code == 2, result.output
+    assert "below 100 km" in result.output and "Traceback" not in result.output
+
+
+def test_decay_from_a_stale_set_warns() -> None:
+    """68 days after the last bundled set: the answer comes, with the set's age said once."""
+    result = runner.invoke(app, ["decay", "--at", "2023-01-15T00:00:00Z", "--days", "1",
+                                 "--ballistic", "180"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("is 68 days old (2022-11-08") == 1

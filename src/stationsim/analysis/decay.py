@@ -26,7 +26,7 @@ import numpy as np
 
 from stationsim.constants import GM_EARTH_M3_S2, WGS84_A_M
 from stationsim.data import load_gravity_field, load_space_weather
-from stationsim.errors import InputError, PropagationError
+from stationsim.errors import ExtrapolationWarning, InputError, PropagationError
 from stationsim.forces.atmosphere import ATMOSPHERES, Atmosphere, atmosphere_by_name
 from stationsim.forces.density_correction import CorrectedAtmosphere, DensityCorrection
 from stationsim.forces.drag import ConstantDrag
@@ -45,8 +45,8 @@ from stationsim.propagation.numerical import MemberResult, Propagator
 from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
-__all__ = ["ATMOSPHERES", "METHODS", "DecayReport", "elements_before", "fit_for_prediction",
-           "predict_decay"]
+__all__ = ["ATMOSPHERES", "LOWEST_TRACKED_KM", "METHODS", "STALE_ELEMENTS_DAYS", "DecayReport",
+           "elements_before", "fit_for_prediction", "predict_decay"]
 
 AtmosphereName = Literal["msis2", "nrlmsise00", "harris-priester", "exponential"]
 #: How the atmosphere enters the prediction: ``fit`` (a density fit per window in heyoka's
@@ -57,6 +57,11 @@ METHODS: tuple[str, ...] = ("fit", "direct")
 FIT_WINDOW_DAYS = 30.0
 #: The top of the atmosphere models (NRLMSIS, the exponential table, Harris-Priester) [m].
 ATMOSPHERE_TOP_M = 1_000e3
+#: Beyond this many days from its epoch, an SGP4 state is flagged as extrapolated.
+STALE_ELEMENTS_DAYS = 30.0
+#: An SGP4 state below this height [km] is refused: no object stays in orbit there, so it is
+#: the element set's drag term run far past its epoch, not a place the object was.
+LOWEST_TRACKED_KM = 100.0
 #: The longest run of ``--reentry`` [days]; an object still up then is reported as such.
 MAX_REENTRY_DAYS = 3650.0
 _STEP_S = 60.0
@@ -223,7 +228,31 @@ def elements_before(elements: Sequence[GPElements], ts: Timescale, at: Epoch | N
     if not ordered:
         raise InputError("no element sets to predict from")
     _check_within_atmosphere(ordered[-1])
-    return ordered, at if at is not None else _epoch_of(ordered[-1], ts)
+    start = at if at is not None else _epoch_of(ordered[-1], ts)
+    _check_start(ordered[-1], start, ts)
+    return ordered, start
+
+
+def _check_start(elements: GPElements, start: Epoch, ts: Timescale) -> None:
+    """Warn when SGP4 carries the last set more than :data:`STALE_ELEMENTS_DAYS` to the
+    start, and refuse a start below :data:`LOWEST_TRACKED_KM` (the propagation would begin
+    inside the atmosphere, where the models and the density fit do not reach)."""
+    age_days = float(start - _epoch_of(elements, ts)) / 86400.0
+    r, _ = sgp4_state_gcrf(elements, start)
+    height = float(_geodetic_heights(start, np.zeros(1), np.asarray(r).reshape(1, 3))[0])
+    if height < LOWEST_TRACKED_KM * 1e3:
+        raise PropagationError(
+            f"SGP4 puts object {elements.norad_id} {height / 1e3:.0f} km high at the start, "
+            f"{start.iso(0)}, {age_days:+.1f} days from its element set of "
+            f"{elements.epoch_iso}: below {LOWEST_TRACKED_KM:.0f} km no object stays in orbit; "
+            + ("give element sets nearer --at" if abs(age_days) > 1.0
+               else "the set does not describe an orbit"))
+    if age_days > STALE_ELEMENTS_DAYS:
+        warnings.warn(
+            f"the last element set before --at is {age_days:.0f} days old "
+            f"({elements.epoch_iso}); SGP4 carries it to the start, off by about a kilometre "
+            "a day for a low orbit",
+            ExtrapolationWarning, stacklevel=3)
 
 
 def _check_within_atmosphere(elements: GPElements) -> None:
