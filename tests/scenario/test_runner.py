@@ -142,6 +142,21 @@ def test_impulsive_burn_raises_the_orbit_as_gauss_says(ctx: Context) -> None:
     v = math.sqrt(GM_EARTH_M3_S2 / a0)
     assert a - a0 == pytest.approx(2 * a0 * 1.0 / v, rel=0.03)
     assert run.body("ISS").delta_v_used_m_s == pytest.approx(1.0)
+    assert any(e.detail.startswith("prograde burn by") for e in run.log)
+
+
+def test_a_negative_delta_v_is_a_retrograde_burn_and_logged_as_one(ctx: Context) -> None:
+    """``delta_v_m_s = -1`` (the documented way to ask for a retrograde impulse): the orbit
+    comes down by Gauss's amount and the log says retrograde."""
+    burn = Burn(at("2022-03-27T16:00:00Z"), "events[0]", vehicle="Progress MS-19",
+                delta_v_m_s=-1.0)
+    base = run_scenario(scenario(days=0.3), ctx)
+    run = run_scenario(scenario([burn], days=0.3), ctx)
+    t_burn = float(at("2022-03-27T16:00:00Z") - at(START))
+    a = mean_a(run, "ISS", t_burn + 600, t_burn + 6600)
+    a0 = mean_a(base, "ISS", t_burn + 600, t_burn + 6600)
+    assert a - a0 == pytest.approx(-2 * a0 / math.sqrt(GM_EARTH_M3_S2 / a0), rel=0.03)
+    assert any(e.detail.startswith("retrograde burn by") for e in run.log)
 
 
 def test_finite_burn_matches_the_impulse_it_replaces(ctx: Context) -> None:

@@ -264,8 +264,8 @@ def _burn(event: Burn, bodies: list[Body], ctx: EventContext) -> None:
         raise StationsimError(f"{event.where}: {exc}") from None
     short = ("" if plan.delta_v_m_s >= plan.wanted_m_s - 1e-6 else
              f" (wanted {plan.wanted_m_s:.2f} m/s: the tanks ran dry)")
-    label = (f"{event.direction} burn by {', '.join(plan.engines)}: {plan.delta_v_m_s:.2f} m/s"
-             f", {plan.propellant_kg:.0f} kg of propellant{short}")
+    label = (f"{'retrograde' if sign < 0 else 'prograde'} burn by {', '.join(plan.engines)}: "
+             f"{plan.delta_v_m_s:.2f} m/s, {plan.propellant_kg:.0f} kg of propellant{short}")
     if event.duration_s is None:
         body.impulses.append(Impulse(event.epoch, sign * plan.delta_v_m_s, label))
         body.config = after
