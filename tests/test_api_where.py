@@ -95,3 +95,11 @@ def test_a_set_run_far_past_its_epoch_is_refused_not_put_underground(ts: Timesca
     with pytest.warns(ExtrapolationWarning, match="days from its element set"):
         (position,) = api.where_track(last, ts.from_iso("2022-12-20T00:00:00Z").ravel())
     assert 380.0 < position.alt_km < 440.0
+
+
+def test_a_set_run_years_backwards_is_refused_not_put_in_deep_space(ts: Timescale) -> None:
+    """SGP4 on the first bundled set (2022-02-26) run back to 2010 puts the ISS 238,741 km
+    up: past twice the set's own apogee (422 km up) the place is refused, not printed."""
+    first = api.load_elements()[0]
+    with pytest.raises(PropagationError, match=r"far off the set's own orbit \(apogee 422"):
+        api.where_track(first, ts.from_iso("2010-01-01T00:00:00Z").ravel())
