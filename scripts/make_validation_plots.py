@@ -21,10 +21,9 @@ from stationsim.api import load_elements
 from stationsim.data import load_gravity_field, load_space_weather, load_timescale
 from stationsim.forces import MsisAtmosphere
 from stationsim.propagation.ballistic import (
-    MANOEUVRE_RISE_M,
     BallisticFit,
     fit_ballistic_coefficient,
-    mean_sma_sgp4,
+    spans_between_manoeuvres,
 )
 from stationsim.propagation.dynamics import ForceModel
 from stationsim.propagation.numerical import Propagator
@@ -35,14 +34,7 @@ ISS_2025 = ROOT / "tests" / "reference" / "tle" / "iss_25544_2025q4_daily.tle"
 
 def spans_2025(ts, prop) -> list[BallisticFit]:
     """One fit per span between reboosts (the set after a reboost left out), as the test."""
-    els = sorted(load_elements(ISS_2025), key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
-    mean_a = [mean_sma_sgp4(e, ts) for e in els]
-    spans: list[list] = [[]]
-    for k, e in enumerate(els):
-        if k and mean_a[k] - mean_a[k - 1] > MANOEUVRE_RISE_M:
-            spans.append([])
-        else:
-            spans[-1].append(e)
+    spans = spans_between_manoeuvres(load_elements(ISS_2025), ts)
     return [fit_ballistic_coefficient(s, ts, prop) for s in spans
             if len(s) >= 6 and float(s[-1].epoch(ts) - s[0].epoch(ts)) >= 7 * 86400.0]
 

@@ -33,13 +33,11 @@ from stationsim.forces.density_correction import CorrectedAtmosphere
 from stationsim.forces.drag import ConstantDrag
 from stationsim.io.density_correction import parse_density_correction
 from stationsim.propagation.ballistic import (
-    MANOEUVRE_RISE_M,
     fit_ballistic_coefficient,
-    mean_sma_sgp4,
     sgp4_state_gcrf,
+    spans_between_manoeuvres,
 )
 from stationsim.propagation.dynamics import ForceModel
-from stationsim.propagation.elements import GPElements
 from stationsim.propagation.numerical import Propagator
 from stationsim.time import Epoch, Timescale
 
@@ -204,14 +202,7 @@ def iss_2025(setup: dict[str, object]) -> tuple[list[float], np.ndarray]:
     burn). Each span of a week or more gets its own fit; returned: the fitted B per span
     [kg/m^2], and predicted over observed decay for every pair of sets 5 to 10 days apart."""
     ts, prop = setup["ts"], setup["prop"]
-    els = sorted(load_elements(ISS_2025), key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
-    mean_a = [mean_sma_sgp4(e, ts) for e in els]  # type: ignore[arg-type]
-    spans: list[list[GPElements]] = [[]]
-    for k, e in enumerate(els):
-        if k and mean_a[k] - mean_a[k - 1] > MANOEUVRE_RISE_M:
-            spans.append([])  # the set after the reboost is left out
-        else:
-            spans[-1].append(e)
+    spans = spans_between_manoeuvres(load_elements(ISS_2025), ts)  # type: ignore[arg-type]
     fits, ratios = [], []
     for span in spans:
         if len(span) < 6 or float(span[-1].epoch(ts) - span[0].epoch(ts)) < 7 * 86400.0:  # type: ignore[arg-type]

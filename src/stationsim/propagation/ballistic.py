@@ -38,7 +38,7 @@ from stationsim.time import Epoch, Timescale
 from stationsim.time.tables import FloatArray
 
 __all__ = ["BallisticFit", "fit_ballistic_coefficient", "mean_sma_from_ephemeris",
-           "mean_sma_sgp4", "sgp4_state_gcrf"]
+           "mean_sma_sgp4", "sgp4_state_gcrf", "spans_between_manoeuvres"]
 
 #: Rise of the mean semi-major axis between TLEs taken as a manoeuvre [m].
 MANOEUVRE_RISE_M = 150.0
@@ -112,6 +112,22 @@ def _drop_before_manoeuvres(tles: list[GPElements], mean_a: list[float]) -> int:
         if mean_a[k] - mean_a[k - 1] > MANOEUVRE_RISE_M:
             last = k
     return last
+
+
+def spans_between_manoeuvres(tles: Sequence[GPElements], ts: Timescale
+                             ) -> list[list[GPElements]]:
+    """The element sets (one object, any order) cut at each rise of the mean semi-major axis
+    over :data:`MANOEUVRE_RISE_M`, oldest first; the first set after a rise is left out (its
+    orbit determination may straddle the burn)."""
+    ordered = sorted(tles, key=lambda e: e.epoch_jd_utc[0] + e.epoch_jd_utc[1])
+    mean_a = [mean_sma_sgp4(e, ts) for e in ordered]
+    spans: list[list[GPElements]] = [[]]
+    for k, e in enumerate(ordered):
+        if k and mean_a[k] - mean_a[k - 1] > MANOEUVRE_RISE_M:
+            spans.append([])
+        else:
+            spans[-1].append(e)
+    return spans
 
 
 def _guess_from_bstar(tles: Sequence[GPElements]) -> float:
